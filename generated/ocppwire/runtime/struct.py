@@ -1,0 +1,52 @@
+"""The msgspec Struct base every generated OCPP object derives from.
+
+One base carries the configuration all OCPP objects share, so generated classes stay short and a
+change of policy (for example how unknown properties are treated) is made in one place:
+
+- ``kw_only``: fields are passed by name, so required and optional fields can keep schema order;
+- ``forbid_unknown_fields``: a property the schema does not define is a decode error
+  (OCPP objects are ``additionalProperties: false``; only customData is open, see
+  :mod:`ocppwire.runtime.customdata`);
+- ``omit_defaults``: optional fields default to :data:`msgspec.UNSET` and are left out on encode,
+  so an absent field stays absent (OCPP forbids ``null``, ``{}`` and ``[]`` for empty fields);
+- ``repr_omit_defaults``: reprs show only the fields that are set.
+
+Schema defaults are *not* applied on decode, so decode → encode reproduces the message. A struct
+whose schema declares defaults lists them in ``SCHEMA_DEFAULTS``; :func:`schema_default` and
+:func:`value_or_default` read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import msgspec
+
+__all__ = ["OcppStruct", "schema_default", "value_or_default"]
+
+
+class OcppStruct(
+    msgspec.Struct,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    omit_defaults=True,
+    repr_omit_defaults=True,
+):
+    """Base class of every generated OCPP object type and message."""
+
+    SCHEMA_DEFAULTS: ClassVar[Mapping[str, object]] = {}
+    """Schema ``default`` values by Python field name; never applied on decode."""
+
+
+def schema_default(struct_type: type[OcppStruct], field: str) -> object:
+    """The schema default of ``field`` (Python name); ``KeyError`` if the schema gives none."""
+    return struct_type.SCHEMA_DEFAULTS[field]
+
+
+def value_or_default(obj: OcppStruct, field: str) -> Any:
+    """``obj.<field>`` when it is set, else the schema default, else :data:`msgspec.UNSET`."""
+    value = getattr(obj, field)
+    if value is msgspec.UNSET:
+        return type(obj).SCHEMA_DEFAULTS.get(field, msgspec.UNSET)
+    return value

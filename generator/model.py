@@ -1,0 +1,125 @@
+"""The intermediate model ocppgen builds from a schema set and renders into Python.
+
+The model is the single reading of the schemas that every template works from: enums, object
+structs (shared types and the root message of each file), fields with their constraints, and the
+actions with the direction the project data gives them. Nothing here knows about Python syntax;
+:mod:`ocppgen.naming` and the templates turn it into code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+
+class Direction(str, Enum):
+    """Who sends an action's request."""
+
+    STATION_TO_CSMS = "StationToCsms"
+    CSMS_TO_STATION = "CsmsToStation"
+    BOTH = "Both"
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A JSON scalar: ``string``, ``integer``, ``number`` or ``boolean``, with its constraints."""
+
+    json_type: str
+    max_length: int | None = None
+    min_length: int | None = None
+    pattern: str | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    date_time: bool = False
+
+
+@dataclass(frozen=True)
+class AnyValue:
+    """A property with no type at all: any JSON value, ``null`` included (DataTransfer ``data``)."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a named definition (an :class:`EnumDef` or a :class:`StructDef`)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ArrayOf:
+    """A JSON array of ``items`` with optional length bounds."""
+
+    items: "FieldType"
+    min_items: int | None = None
+    max_items: int | None = None
+
+
+FieldType = Union[Scalar, Ref, ArrayOf, AnyValue]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of an object, under its exact wire name."""
+
+    wire_name: str
+    type: FieldType
+    required: bool
+    description: str = ""
+    default: object = None
+    has_default: bool = False
+
+
+@dataclass(frozen=True)
+class EnumDef:
+    """A named string enumeration."""
+
+    name: str
+    values: tuple[str, ...]
+    description: str = ""
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class StructDef:
+    """A named JSON object. ``open`` objects accept properties beyond ``fields`` (CustomData)."""
+
+    name: str
+    fields: tuple[Field, ...]
+    description: str = ""
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """An OCPP action: its request and response roots and who sends the request."""
+
+    name: str
+    request: str
+    response: str
+    direction: Direction
+
+
+@dataclass
+class SchemaSet:
+    """Everything read from one schema folder.
+
+    ``enums`` and ``types`` hold the shared definitions, each once; ``messages`` holds the root
+    object of every file, keyed by file stem (``BootNotificationRequest``).
+    """
+
+    name: str
+    content_hash: str
+    enums: dict[str, EnumDef] = field(default_factory=dict)
+    types: dict[str, StructDef] = field(default_factory=dict)
+    messages: dict[str, StructDef] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+    ocpp_version: str = ""
+    subprotocol: str = ""
+    files: tuple[str, ...] = ()
+
+    def lookup(self, name: str) -> EnumDef | StructDef:
+        """Return the definition a :class:`Ref` names."""
+        if name in self.enums:
+            return self.enums[name]
+        return self.types[name]

@@ -1,0 +1,266 @@
+"""Render a :class:`~ocppgen.model.SchemaSet` into Python modules with the jinja2 templates.
+
+Rendering is a pure function of the model and the generator version: no timestamps, no dict or set
+ordering that could change between runs, black with a pinned configuration. :func:`render_package`
+returns the files as ``{relative path: text}`` so ``generate`` can write them and ``check`` can
+compare them with what is on disk.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import black
+import jinja2
+
+from . import __version__
+from .docstrings import clean_description, wrap
+from .errors import GeneratorError
+from .model import AnyValue, ArrayOf, EnumDef, Field, FieldType, Ref, Scalar, SchemaSet, StructDef
+from .naming import enum_member, method_name, snake_case
+
+LINE_LENGTH = 100
+BLACK_MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
+CUSTOM_DATA = "CustomDataType"
+
+# The generated modules of a package, in the order they are written.
+MODULES = ("enums", "types", "messages", "actions", "__init__")
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class EnumView:
+    name: str
+    doc: str
+    members: tuple[EnumMember, ...]
+
+
+@dataclass(frozen=True)
+class FieldView:
+    name: str
+    wire_name: str
+    annotation: str
+    default: str | None
+    doc: str
+
+
+@dataclass(frozen=True)
+class StructView:
+    name: str
+    doc: str
+    fields: tuple[FieldView, ...]
+    schema_defaults: tuple[tuple[str, str], ...]
+    is_alias: bool = False
+
+
+@dataclass(frozen=True)
+class ActionView:
+    name: str
+    constant: str
+    method: str
+    request: str
+    response: str
+    direction: str
+
+
+class _Renderer:
+    """Builds the template views for one schema set."""
+
+    def __init__(self, schemas: SchemaSet):
+        self.schemas = schemas
+        self.used: set[str] = set()
+
+    # ---- enums -------------------------------------------------------------------------
+    def enum_view(self, enum: EnumDef) -> EnumView:
+        members: list[EnumMember] = []
+        seen: dict[str, str] = {}
+        for value in enum.values:
+            name = enum_member(value)
+            if name in seen:
+                raise GeneratorError(
+                    f"enum {enum.name}: values {seen[name]!r} and {value!r} map to the same member name {name}"
+                )
+            seen[name] = value
+            members.append(EnumMember(name, value))
+        return EnumView(enum.name, self.doc(enum.description, enum.name, 4), tuple(members))
+
+    # ---- structs -----------------------------------------------------------------------
+    def struct_view(self, struct: StructDef, fallback_doc: str) -> StructView:
+        if struct.open:
+            return StructView(struct.name, "", (), (), is_alias=True)
+        fields: list[FieldView] = []
+        defaults: list[tuple[str, str]] = []
+        names: dict[str, str] = {}
+        for field in struct.fields:
+            name = snake_case(field.wire_name)
+            if name in names:
+                raise GeneratorError(
+                    f"{struct.name}: properties {names[name]!r} and {field.wire_name!r} map to the same Python name {name}"
+                )
+            names[name] = field.wire_name
+            annotation = self.annotation(field.type)
+            if field.required:
+                default = None if name == field.wire_name else f'msgspec.field(name="{field.wire_name}")'
+            else:
+                annotation += " | UnsetType"
+                default = "UNSET" if name == field.wire_name else f'msgspec.field(default=UNSET, name="{field.wire_name}")'
+                schema_default = self.schema_default(field)
+                if schema_default is not None:
+                    defaults.append((name, schema_default))
+            fields.append(FieldView(name, field.wire_name, annotation, default, self.doc(field.description, "", 4)))
+        doc = self.doc(struct.description, fallback_doc, 4)
+        return StructView(struct.name, doc, tuple(fields), tuple(defaults))
+
+    def schema_default(self, field: Field) -> str | None:
+        value: Any = field.default if field.has_default else None
+        if isinstance(field.type, Ref) and field.type.name in self.schemas.enums:
+            enum = self.schemas.enums[field.type.name]
+            value = value if field.has_default else enum.default
+            if value is None:
+                return None
+            self.used.add(enum.name)
+            return f"{enum.name}.{enum_member(value)}"
+        if not field.has_default:
+            return None
+        return repr(value)
+
+    def annotation(self, ftype: FieldType) -> str:
+        if isinstance(ftype, AnyValue):
+            self.used.add("Any")
+            return "Any"
+        if isinstance(ftype, Ref):
+            self.used.add(ftype.name)
+            return ftype.name
+        if isinstance(ftype, ArrayOf):
+            inner = f"list[{self.annotation(ftype.items)}]"
+            return self.constrained(inner, min_length=ftype.min_items, max_length=ftype.max_items)
+        assert isinstance(ftype, Scalar)
+        if ftype.date_time:
+            self.used.add("datetime")
+            return self.constrained("datetime", tz=True)
+        base = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}[ftype.json_type]
+        return self.constrained(
+            base,
+            ge=ftype.minimum,
+            le=ftype.maximum,
+            min_length=ftype.min_length,
+            max_length=ftype.max_length,
+            pattern=ftype.pattern,
+        )
+
+    def constrained(self, base: str, **meta: Any) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in meta.items() if v is not None)
+        if not args:
+            return base
+        self.used.update({"Annotated", "Meta"})
+        return f"Annotated[{base}, Meta({args})]"
+
+    # ---- docs --------------------------------------------------------------------------
+    def doc(self, description: str, fallback: str, indent: int) -> str:
+        text = clean_description(description) or fallback
+        text = wrap(text, LINE_LENGTH - 3, " " * indent) if text else ""
+        # A docstring cannot end in the quote character that closes it.
+        return text + " " if text.endswith('"') else text
+
+
+def _environment() -> jinja2.Environment:
+    folder = resources.files("ocppgen.templates")
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def _direction_doc(direction: str) -> str:
+    return {
+        "StationToCsms": "sent by the Charging Station to the CSMS",
+        "CsmsToStation": "sent by the CSMS to the Charging Station",
+        "Both": "sent by either side",
+    }[direction]
+
+
+def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
+    """Every generated module of ``package`` as ``{file name: formatted source}``."""
+    for part in package.split("."):
+        if not part.isidentifier() or keyword.iskeyword(part):
+            raise GeneratorError(f"--package {package!r} is not a valid dotted Python module name")
+    env = _environment()
+    renderer = _Renderer(schemas)
+    header = {
+        "generator_version": __version__,
+        "schema_set": schemas.name,
+        "ocpp_version": schemas.ocpp_version,
+        "content_hash": schemas.content_hash,
+    }
+
+    enums = [renderer.enum_view(schemas.enums[n]) for n in sorted(schemas.enums)]
+
+    renderer.used = set()
+    types = [renderer.struct_view(schemas.types[n], n) for n in sorted(schemas.types)]
+    types_used = set(renderer.used)
+
+    renderer.used = set()
+    messages = []
+    for action in schemas.actions.values():
+        sent = _direction_doc(action.direction.value)
+        for stem, kind in ((action.request, "Request"), (action.response, "Response")):
+            fallback = f"{kind} payload of the {action.name} action ({sent})."
+            messages.append(renderer.struct_view(schemas.messages[stem], fallback))
+    messages_used = set(renderer.used)
+
+    actions = [
+        ActionView(
+            name=a.name,
+            constant=method_name(a.name).upper(),
+            method=method_name(a.name),
+            request=a.request,
+            response=a.response,
+            direction=a.direction.name,
+        )
+        for a in schemas.actions.values()
+    ]
+
+    def imports(used: set[str], local: set[str]) -> dict[str, list[str]]:
+        return {
+            "enums": sorted(used & set(schemas.enums)),
+            "types": sorted((used & set(schemas.types)) - local),
+            "typing": sorted(used & {"Annotated", "Any"}),
+            "meta": "Meta" in used,
+            "datetime": "datetime" in used,
+        }
+
+    context = dict(header=header, package=package, subprotocol=schemas.subprotocol)
+    sources = {
+        "enums.py": env.get_template("enums.py.j2").render(context, enums=enums),
+        "types.py": env.get_template("types.py.j2").render(
+            context,
+            structs=types,
+            imp=imports(types_used, set(schemas.types)),
+            custom_data=CUSTOM_DATA if CUSTOM_DATA in schemas.types else None,
+        ),
+        "messages.py": env.get_template("messages.py.j2").render(
+            context, structs=messages, imp=imports(messages_used, set())
+        ),
+        "actions.py": env.get_template("actions.py.j2").render(context, actions=actions),
+        "__init__.py": env.get_template("__init__.py.j2").render(context),
+    }
+    formatted: dict[str, str] = {}
+    for name, source in sources.items():
+        try:
+            formatted[name] = black.format_str(source, mode=BLACK_MODE)
+        except black.InvalidInput as exc:  # a template bug, not an input problem
+            raise RuntimeError(f"generated {name} is not valid Python: {exc}") from exc
+    formatted["py.typed"] = ""
+    return formatted
