@@ -81,7 +81,7 @@ class Codec:
 
     def __init__(self, actions: ActionRegistry) -> None:
         self.actions = actions
-        self._header_decoder: msgspec.json.Decoder[RawFrame] = msgspec.json.Decoder(RawFrame)  # type: ignore[arg-type]
+        self._header_decoder: msgspec.json.Decoder[RawFrame] = msgspec.json.Decoder(RawFrame)
 
     # ---- encode ------------------------------------------------------------------------
     @staticmethod
@@ -142,10 +142,10 @@ def _diagnose(data: bytes | str) -> FrameError:
     if type(number) is not int:
         return FrameError(RpcFrameworkError("Message Type Number is not an integer"), reply_id)
     if number not in _ELEMENTS:
-        error = MessageTypeNotSupportedError(
+        unsupported = MessageTypeNotSupportedError(
             f"Message Type Number {number} is not supported (2 = CALL, 3 = CALLRESULT, 4 = CALLERROR)"
         )
-        return FrameError(error, reply_id)
+        return FrameError(unsupported, reply_id)
 
     kind = MessageType(number)
     name = _FRAME_NAMES[kind]
