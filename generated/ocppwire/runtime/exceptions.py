@@ -12,6 +12,7 @@ from .errors import OcppError
 __all__ = [
     "CallTimeoutError",
     "ConnectionClosedError",
+    "ConnectionRejectedError",
     "InvalidResponseError",
     "RequestValidationError",
 ]
@@ -29,6 +30,17 @@ class CallTimeoutError(TimeoutError):
 
 class ConnectionClosedError(ConnectionError):
     """The connection closed (or is shutting down) before the call could be answered."""
+
+
+class ConnectionRejectedError(ConnectionError):
+    """The CSMS refused the connection (HTTP 4xx, no agreed subprotocol, TLS verification failure).
+
+    ``status`` is the HTTP status when the refusal was an HTTP response, else ``None``.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class InvalidResponseError(Exception):
