@@ -253,6 +253,9 @@ class OcppServer(Generic[PeerT, HandlerT]):
             close_timeout=options.get("close_timeout", 10.0),
             logger=logging.getLogger("ocppwire.server.websockets"),
         )
+        sockets = self._ws.sockets
+        if sockets:
+            self._port = int(sockets[0].getsockname()[1])
         log.info("CSMS listening on %s (%s)", self.url, self.binding.actions.subprotocol)
         return self
 
@@ -305,10 +308,8 @@ class OcppServer(Generic[PeerT, HandlerT]):
 
     @property
     def port(self) -> int:
-        """The port actually listened on (useful with ``port=0``)."""
-        if self._ws is None:
-            return self._port
-        return int(self._ws.sockets[0].getsockname()[1])
+        """The port actually listened on once started (useful with ``port=0``)."""
+        return self._port
 
     @property
     def url(self) -> str:
