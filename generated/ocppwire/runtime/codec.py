@@ -37,6 +37,8 @@ __all__ = ["Codec", "FrameError", "UNREADABLE_MESSAGE_ID", "error_frame"]
 UNREADABLE_MESSAGE_ID = "-1"
 """The messageId of a CALLERROR answering a frame whose own id cannot be read (Part 4 §4.2.3)."""
 
+_NOT_UTF8_JSON = "message is not valid UTF-8 JSON"
+
 RawFrame = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError
 
 _ELEMENTS = {MessageType.CALL: 4, MessageType.CALL_RESULT: 3, MessageType.CALL_ERROR: 5}
@@ -94,7 +96,7 @@ class Codec:
         """Read a frame's header, leaving the payload undecoded; raises :class:`FrameError`."""
         try:
             return self._header_decoder.decode(data)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
             raise _diagnose(data) from None
 
     # ---- decode, stage 2 -----------------------------------------------------------------
@@ -112,6 +114,8 @@ class Codec:
             payload = decoder_for(spec.request).decode(frame.payload)
         except msgspec.ValidationError as exc:
             raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL) from None
+        except UnicodeDecodeError:  # the header decode skips over the payload's strings
+            raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL) from None
         return spec, payload
 
     @staticmethod
@@ -121,14 +125,16 @@ class Codec:
             return decoder_for(spec.response).decode(frame.payload)
         except msgspec.ValidationError as exc:
             raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL_RESULT) from None
+        except UnicodeDecodeError:
+            raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL_RESULT) from None
 
 
 def _diagnose(data: bytes | str) -> FrameError:
     """Say exactly what is wrong with a frame the fast header decode refused."""
     try:
         value = msgspec.json.decode(data)
-    except msgspec.DecodeError:
-        return FrameError(RpcFrameworkError("message is not valid UTF-8 JSON"))
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
     if not isinstance(value, list):
         return FrameError(RpcFrameworkError("message is not a JSON array"))
     if not value:
@@ -139,11 +145,10 @@ def _diagnose(data: bytes | str) -> FrameError:
     message_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= MAX_MESSAGE_ID_LENGTH else None
     reply_id = UNREADABLE_MESSAGE_ID if message_id is None else message_id
 
-    if type(number) is not int:
-        return FrameError(RpcFrameworkError("Message Type Number is not an integer"), reply_id)
-    if number not in _ELEMENTS:
+    if type(number) is not int or number not in _ELEMENTS:  # 2.0, "2" and true are not 2
+        shown = msgspec.json.encode(number).decode()[:20]
         unsupported = MessageTypeNotSupportedError(
-            f"Message Type Number {number} is not supported (2 = CALL, 3 = CALLRESULT, 4 = CALLERROR)"
+            f"Message Type Number {shown} is not supported (2 = CALL, 3 = CALLRESULT, 4 = CALLERROR)"
         )
         return FrameError(unsupported, reply_id)
 

@@ -37,7 +37,7 @@ import msgspec
 
 from .actions import ActionSpec
 from .codec import Codec, FrameError, error_frame
-from .errors import InternalError, OcppError, error_for_validation, error_from_code
+from .errors import InternalError, OcppError, RpcFrameworkError, error_for_validation, error_from_code
 from .exceptions import CallTimeoutError, ConnectionClosedError, InvalidResponseError, RequestValidationError
 from .framelog import log_frame
 from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult
@@ -275,6 +275,10 @@ class Session:
                 await self._reject(exc)
             else:
                 self._invalid_response(exc)
+            return
+        except Exception:  # a codec bug must not take the connection down
+            log.exception("%s: could not decode frame", self.identity, extra={"ocpp_identity": self.identity})
+            await self._reject(FrameError(RpcFrameworkError("message could not be decoded")))
             return
         log_frame(self.identity, "in", frame.message_id, data)
         if isinstance(frame, Call):
