@@ -18,6 +18,7 @@ from ocppwire.runtime.errors import GenericError, SecurityError
 from ocppwire.v201 import csms
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
+from ocppwire.v201 import types as t
 
 from .conftest import RawConnect, StartCsms, eventually
 
@@ -36,7 +37,7 @@ class PolicyCsms(csms.CsmsHandler):
         return m.BootNotificationResponse(current_time=NOW, interval=60, status=e.RegistrationStatusEnumType.ACCEPTED)
 
     async def authorize(self, station: csms.ChargingStationClient, req: m.AuthorizeRequest) -> m.AuthorizeResponse:
-        return m.AuthorizeResponse(id_token_info=m.IdTokenInfoType(status=e.AuthorizationStatusEnumType.ACCEPTED))
+        return m.AuthorizeResponse(id_token_info=t.IdTokenInfoType(status=e.AuthorizationStatusEnumType.ACCEPTED))
 
     async def meter_values(self, station: csms.ChargingStationClient, req: m.MeterValuesRequest) -> m.MeterValuesResponse:
         return m.MeterValuesResponse()
@@ -55,7 +56,7 @@ class PolicyCsms(csms.CsmsHandler):
         if req.vendor_id == "raise.other":
             raise RuntimeError("secret internal detail")
         if req.vendor_id == "invalid.response":
-            return m.DataTransferResponse(status=e.DataTransferStatusEnumType.ACCEPTED, status_info=m.StatusInfoType(reason_code="r" * 30))
+            return m.DataTransferResponse(status=e.DataTransferStatusEnumType.ACCEPTED, status_info=t.StatusInfoType(reason_code="r" * 30))
         if req.vendor_id == "wrong.type":
             return m.HeartbeatResponse(current_time=NOW)  # type: ignore[return-value]
         return m.DataTransferResponse(status=e.DataTransferStatusEnumType.ACCEPTED)
