@@ -86,7 +86,8 @@ async def raw_connect() -> AsyncIterator[RawConnect]:
     async def connect(
         server: csms.CsmsServer, identity: str = "RAW1", subprotocols: Sequence[str] = ("ocpp2.0.1",), **kwargs: Any
     ) -> RawStation:
-        ws = await ws_connect(f"{server.url}/{identity}", subprotocols=list(subprotocols), proxy=None, **kwargs)  # type: ignore[arg-type]
+        offered = list(subprotocols) or None  # an empty list would send an empty header
+        ws = await ws_connect(f"{server.url}/{identity}", subprotocols=offered, proxy=None, **kwargs)  # type: ignore[arg-type]
         sockets.append(ws)
         return RawStation(ws)
 
