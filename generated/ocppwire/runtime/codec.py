@@ -84,6 +84,8 @@ class Codec:
     def __init__(self, actions: ActionRegistry) -> None:
         self.actions = actions
         self._header_decoder: msgspec.json.Decoder[RawFrame] = msgspec.json.Decoder(RawFrame)
+        # action name -> (spec, request decoder): one dict lookup per CALL on the hot path.
+        self._requests: dict[str, tuple[ActionSpec[Any, Any], msgspec.json.Decoder[Any]]] = {}
 
     # ---- encode ------------------------------------------------------------------------
     @staticmethod
@@ -106,17 +108,26 @@ class Codec:
         An action missing from the registry is ``NotImplemented``; a payload breaking the
         request schema gets the code the policy table assigns, its wire path in the description.
         """
-        spec = self.actions.get(frame.action)
-        if spec is None:
-            error = NotImplementedOcppError(f"unknown action {_quote(frame.action)}")
-            raise FrameError(error, frame.message_id, MessageType.CALL)
+        entry = self._requests.get(frame.action)
+        if entry is None:
+            entry = self._request_entry(frame)
+        spec, decoder = entry
         try:
-            payload = decoder_for(spec.request).decode(frame.payload)
+            payload = decoder.decode(frame.payload)
         except msgspec.ValidationError as exc:
             raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL) from None
         except UnicodeDecodeError:  # the header decode skips over the payload's strings
             raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL) from None
         return spec, payload
+
+    def _request_entry(self, frame: Call[msgspec.Raw]) -> tuple[ActionSpec[Any, Any], msgspec.json.Decoder[Any]]:
+        """Look an action up in the registry (first CALL of each action); ``NotImplemented`` if unknown."""
+        spec = self.actions.get(frame.action)
+        if spec is None:
+            error = NotImplementedOcppError(f"unknown action {_quote(frame.action)}")
+            raise FrameError(error, frame.message_id, MessageType.CALL)
+        entry = self._requests[frame.action] = (spec, decoder_for(spec.request))
+        return entry
 
     @staticmethod
     def decode_result(frame: CallResult[msgspec.Raw], spec: ActionSpec[Any, Any]) -> Any:
