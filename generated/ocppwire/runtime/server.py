@@ -46,6 +46,7 @@ from urllib.parse import unquote, urlsplit
 from websockets.asyncio.server import Server, ServerConnection
 from websockets.asyncio.server import serve as ws_serve
 from websockets.datastructures import Headers
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
@@ -127,8 +128,10 @@ class ServerOptions(TypedDict, total=False):
     """Seconds to wait for a pong before closing (default 30)."""
     max_message_size: int | None
     """Largest accepted frame in bytes (default 1 MiB); larger ones close the connection (1009)."""
-    compression: bool
-    """Offer permessage-deflate (default ``True``; OCPP-J requires it for a CSMS)."""
+    compression: bool | ServerPerMessageDeflateFactory
+    """Offer permessage-deflate (default ``True``; OCPP-J requires it for a CSMS). ``True`` uses
+    websockets' defaults (12-bit windows, memLevel 5); pass a ``ServerPerMessageDeflateFactory`` to
+    tune window sizes and memory, which dominate per-connection memory with many stations."""
     open_timeout: float | None
     """Seconds a client has to complete the opening handshake (default 10)."""
     close_timeout: float
@@ -238,6 +241,8 @@ class OcppServer(Generic[PeerT, HandlerT]):
             return self
         options = self._options
         ping_interval = options.get("ping_interval", 30.0) or None
+        compression = options.get("compression", True)
+        deflate = [compression] if isinstance(compression, ServerPerMessageDeflateFactory) else None
         self._ws = await ws_serve(
             self._serve_connection,
             self.host,
@@ -245,7 +250,8 @@ class OcppServer(Generic[PeerT, HandlerT]):
             ssl=options.get("ssl"),
             select_subprotocol=self._select_subprotocol,
             process_request=self._process_request,
-            compression="deflate" if options.get("compression", True) else None,
+            compression="deflate" if compression is True else None,
+            extensions=deflate,
             ping_interval=ping_interval,
             ping_timeout=options.get("ping_timeout", 30.0),
             max_size=options.get("max_message_size", 2**20),

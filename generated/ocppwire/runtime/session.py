@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ from .errors import InternalError, OcppError, RpcFrameworkError, error_for_valid
 from .exceptions import CallTimeoutError, ConnectionClosedError, InvalidResponseError, RequestValidationError
 from .framelog import log_frame
 from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult
-from .payload import decoder_for
+from .payload import decoder_for, encode
 
 __all__ = ["DEFAULT_CALL_TIMEOUT", "Dispatch", "IdFactory", "Send", "Session", "SessionStats", "uuid4_message_id"]
 
@@ -63,6 +64,20 @@ IdFactory = Callable[[], str]
 _REMEMBERED_EXPIRED = 128  # timed-out ids kept to tell a late answer from an unknown one
 
 log = logging.getLogger("ocppwire.session")
+
+
+if sys.version_info >= (3, 12):
+
+    def _start_task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """A task for one incoming CALL, started eagerly: a handler that answers without suspending
+        completes (and its answer is sent) before this returns, with no event-loop round trip."""
+        return asyncio.Task(coro, loop=asyncio.get_running_loop(), name=name, eager_start=True)
+
+else:
+
+    def _start_task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """A task for one incoming CALL (Python < 3.12 has no eager tasks)."""
+        return asyncio.get_running_loop().create_task(coro, name=name)
 
 
 def uuid4_message_id() -> str:
@@ -207,9 +222,11 @@ class Session:
         if not isinstance(request, spec.request):
             raise TypeError(f"{spec.name} takes a {spec.request.__name__}, got {type(request).__name__}")
         message_id = self._new_message_id()
-        data = self.codec.encode(Call(message_id, spec.name, request))
         if self.validate:
-            self._check_payload(data, spec.request, lambda error: RequestValidationError(spec.name, error))
+            payload = self._checked_payload(request, spec.request, lambda error: RequestValidationError(spec.name, error))
+            data = self.codec.encode(Call(message_id, spec.name, payload))
+        else:
+            data = self.codec.encode(Call(message_id, spec.name, request))
         item = _Outgoing(spec, message_id, data, self.call_timeout if timeout is None else timeout)
         self._queue.append(item)
         self._wakeup.set()
@@ -288,11 +305,12 @@ class Session:
             except FrameError as exc:
                 await self._reject(exc)
                 return
-            task = asyncio.get_running_loop().create_task(
-                self._answer(frame.message_id, spec, request), name=f"ocpp-{spec.name}-{frame.message_id}"
+            task = _start_task(
+                self._answer(frame.message_id, spec, request), f"ocpp-{spec.name}-{frame.message_id}"
             )
-            self._handlers.add(task)
-            task.add_done_callback(self._handlers.discard)
+            if not task.done():
+                self._handlers.add(task)
+                task.add_done_callback(self._handlers.discard)
         elif isinstance(frame, CallResult):
             self._on_result(frame)
         else:
@@ -338,16 +356,13 @@ class Session:
         problem: str | None = None
         if not isinstance(response, spec.response):
             problem = f"returned {type(response).__name__}, expected {spec.response.__name__}"
+        elif not self.validate:
+            return CallResult(message_id, response)
         else:
-            frame: CallResult[Any] = CallResult(message_id, response)
-            if not self.validate:
-                return frame
             try:
-                self._check_payload(self.codec.encode(frame), spec.response, lambda error: error)
+                return CallResult(message_id, self._checked_payload(response, spec.response, lambda error: error))
             except OcppError as error:
                 problem = f"returned an invalid {spec.response.__name__}: {error.description}"
-            else:
-                return frame
         self.stats.handler_failures += 1
         log.error(
             "%s: handler for %s (messageId %s) %s",
@@ -359,18 +374,21 @@ class Session:
         )
         return error_frame(message_id, InternalError(f"could not build a valid {spec.name} response"))
 
-    def _check_payload(self, data: bytes, tp: type[Any], wrap: Callable[[OcppError], Exception]) -> None:
-        """Decode an encoded frame's payload as ``tp``; raise ``wrap(error)`` when it is invalid.
+    @staticmethod
+    def _checked_payload(payload: Any, tp: type[Any], wrap: Callable[[OcppError], Exception]) -> msgspec.Raw:
+        """``payload`` encoded and validated as ``tp``; raise ``wrap(error)`` when it is invalid.
 
         Checking the encoded bytes validates exactly what goes on the wire, with the decoder's
-        full constraint set (msgspec does not check constraints when a Struct is built).
+        full constraint set (msgspec does not check constraints when a Struct is built). The bytes
+        come back as :class:`msgspec.Raw`, which the frame encoder copies verbatim, so a payload
+        is encoded once however it is checked.
         """
-        frame = self.codec.decode_frame(data)
-        assert not isinstance(frame, CallError)
+        data = encode(payload)
         try:
-            decoder_for(tp).decode(frame.payload)
+            decoder_for(tp).decode(data)
         except msgspec.ValidationError as exc:
             raise wrap(error_for_validation(exc)) from None
+        return msgspec.Raw(data)
 
     async def _reply(self, frame: CallResult[Any] | CallError) -> None:
         if self._closed:

@@ -1,0 +1,212 @@
+"""The three CSMSs of the end-to-end benchmark, each run in its own process.
+
+- ``ocppwire`` — a CSMS on the generated stubs (``csms.CsmsHandler`` + ``csms.serve``), validation on;
+- ``peer`` — a CSMS on the ``ocpp`` package: its v201 ``ChargePoint`` with ``@on`` handlers, served by
+  the same ``websockets`` server, as the package's own examples do it (schema validation on, its default);
+- ``ceiling`` — a bare ``websockets`` server that answers every frame with a fixed CALLRESULT,
+  spliced with the request's messageId by byte slicing: no JSON parsing, no validation, no
+  handler. The transport's own cost, so the OCPP layers' cost shows as the distance to it.
+
+All three answer the same actions with the same payloads and use identical WebSocket settings.
+``python -m benchmarks.servers KIND --port 0`` prints one JSON line ``{"port": ..., "pid": ...}``
+once listening and serves until it gets SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+from datetime import UTC, datetime
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.asyncio.server import serve as ws_serve
+from websockets.exceptions import ConnectionClosed
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+
+__all__ = ["KINDS", "deflate_factory", "main"]
+
+KINDS = ("ocppwire", "peer", "ceiling")
+SUBPROTOCOL = "ocpp2.0.1"
+INTERVAL = 300
+
+
+def deflate_factory(window_bits: int = 12, mem_level: int = 5) -> ServerPerMessageDeflateFactory:
+    """permessage-deflate with small windows and memLevel: the per-connection zlib state is what
+    dominates a CSMS's memory at 10,000 connections (see docs/benchmarks.md)."""
+    return ServerPerMessageDeflateFactory(
+        server_max_window_bits=window_bits,
+        client_max_window_bits=window_bits,
+        compress_settings={"memLevel": mem_level},
+    )
+
+
+def _ws_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """WebSocket settings shared by every kind of server (and so identical across contenders)."""
+    extensions = [deflate_factory(args.window_bits, args.mem_level)] if args.compression else None
+    return {"extensions": extensions, "ping_interval": 30.0, "ping_timeout": 30.0, "max_size": 2**20,
+            "open_timeout": 60.0, "close_timeout": 5.0}
+
+
+# ---- ocppwire ---------------------------------------------------------------------------------
+async def serve_ocppwire(args: argparse.Namespace) -> Any:
+    from ocppwire.v201 import csms
+    from ocppwire.v201 import enums as e
+    from ocppwire.v201 import messages as m
+    from ocppwire.v201 import types as t
+
+    class BenchCsms(csms.CsmsHandler):
+        async def boot_notification(self, station: csms.ChargingStationClient, req: m.BootNotificationRequest
+                                    ) -> m.BootNotificationResponse:
+            return m.BootNotificationResponse(current_time=datetime.now(UTC), interval=INTERVAL,
+                                              status=e.RegistrationStatusEnumType.ACCEPTED)
+
+        async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
+            return m.HeartbeatResponse(current_time=datetime.now(UTC))
+
+        async def status_notification(self, station: csms.ChargingStationClient, req: m.StatusNotificationRequest
+                                      ) -> m.StatusNotificationResponse:
+            return m.StatusNotificationResponse()
+
+        async def meter_values(self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
+                               ) -> m.MeterValuesResponse:
+            return m.MeterValuesResponse()
+
+        async def transaction_event(self, station: csms.ChargingStationClient, req: m.TransactionEventRequest
+                                    ) -> m.TransactionEventResponse:
+            if req.id_token:
+                return m.TransactionEventResponse(
+                    id_token_info=t.IdTokenInfoType(status=e.AuthorizationStatusEnumType.ACCEPTED))
+            return m.TransactionEventResponse()
+
+    options = _ws_settings(args)
+    extensions = options.pop("extensions")
+    compression: Any = extensions[0] if extensions else False
+    server = await csms.serve(BenchCsms(), args.host, args.port, compression=compression,
+                              ping_interval=options["ping_interval"], ping_timeout=options["ping_timeout"],
+                              max_message_size=options["max_size"], open_timeout=options["open_timeout"],
+                              close_timeout=options["close_timeout"], shutdown_grace=1.0)
+    return server, server.port, server.close
+
+
+# ---- the peer (ocpp 2.1.0) ----------------------------------------------------------------------
+async def serve_peer(args: argparse.Namespace) -> Any:
+    from ocpp.routing import on
+    from ocpp.v201 import ChargePoint, call_result
+
+    class BenchChargePoint(ChargePoint):
+        @on("BootNotification")
+        async def on_boot_notification(self, **kwargs: Any) -> Any:
+            return call_result.BootNotification(current_time=datetime.now(UTC).isoformat(), interval=INTERVAL,
+                                                status="Accepted")
+
+        @on("Heartbeat")
+        async def on_heartbeat(self, **kwargs: Any) -> Any:
+            return call_result.Heartbeat(current_time=datetime.now(UTC).isoformat())
+
+        @on("StatusNotification")
+        async def on_status_notification(self, **kwargs: Any) -> Any:
+            return call_result.StatusNotification()
+
+        @on("MeterValues")
+        async def on_meter_values(self, **kwargs: Any) -> Any:
+            return call_result.MeterValues()
+
+        @on("TransactionEvent")
+        async def on_transaction_event(self, **kwargs: Any) -> Any:
+            if kwargs.get("id_token"):
+                return call_result.TransactionEvent(id_token_info={"status": "Accepted"})
+            return call_result.TransactionEvent()
+
+    async def handler(ws: ServerConnection) -> None:
+        assert ws.request is not None
+        identity = ws.request.path.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            await BenchChargePoint(identity, ws).start()
+        except ConnectionClosed:
+            pass
+
+    server = await ws_serve(handler, args.host, args.port, subprotocols=[SUBPROTOCOL], **_ws_settings(args))
+    return server, server.sockets[0].getsockname()[1], _closer(server)
+
+
+# ---- the transport ceiling -----------------------------------------------------------------------
+_FIXED = {
+    b"Heartbeat": b'{"currentTime":"2025-03-14T09:26:53Z"}',
+    b"BootNotification": b'{"currentTime":"2025-03-14T09:26:53Z","interval":300,"status":"Accepted"}',
+    b"TransactionEvent": b"{}",
+}
+
+
+def ceiling_answer(data: bytes) -> bytes:
+    """A CALLRESULT for the CALL in ``data``, without parsing it: ``[2,"<id>","<Action>",...`` is sliced."""
+    id_end = data.index(b'"', 4)
+    action_end = data.index(b'"', id_end + 3)
+    payload = _FIXED.get(data[id_end + 3:action_end], b"{}")
+    return b'[3,"' + data[4:id_end] + b'",' + payload + b"]"
+
+
+async def serve_ceiling(args: argparse.Namespace) -> Any:
+    async def handler(ws: ServerConnection) -> None:
+        try:
+            while True:
+                data = await ws.recv(decode=False)
+                await ws.send(ceiling_answer(data), text=True)
+        except ConnectionClosed:
+            pass
+
+    server = await ws_serve(handler, args.host, args.port, subprotocols=[SUBPROTOCOL], **_ws_settings(args))
+    return server, server.sockets[0].getsockname()[1], _closer(server)
+
+
+def _closer(server: Any) -> Any:
+    async def close() -> None:
+        server.close()
+        await server.wait_closed()
+
+    return close
+
+
+# ---- process entry ---------------------------------------------------------------------------------
+async def _serve(args: argparse.Namespace) -> None:
+    from ocppwire.sim.runner import raise_open_file_limit
+
+    raise_open_file_limit(1 << 20)
+    starter = {"ocppwire": serve_ocppwire, "peer": serve_peer, "ceiling": serve_ceiling}[args.kind]
+    _, port, close = await starter(args)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    print(json.dumps({"port": port, "pid": os.getpid(), "kind": args.kind}), flush=True)
+    await stop.wait()
+    await close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A benchmark CSMS (ocppwire, peer or bare transport).")
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--compression", action="store_true", help="enable permessage-deflate")
+    parser.add_argument("--window-bits", type=int, default=12, help="deflate window bits, both directions")
+    parser.add_argument("--mem-level", type=int, default=5, help="deflate memLevel of the compressor")
+    parser.add_argument("--profile", metavar="PATH", help="run under cProfile and write the stats to PATH")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    if args.profile:
+        import cProfile
+
+        with cProfile.Profile() as profiler:
+            asyncio.run(_serve(args))
+        profiler.dump_stats(args.profile)
+    else:
+        asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""A simulation run: connect N stations, let them talk for a while, and measure.
+
+Phases, in order (each announced to ``on_event`` for live progress or an orchestrating script):
+
+1. ``connecting`` — stations open their WebSockets, at most ``connect_concurrency`` handshakes at a
+   time, and each sends its BootNotification; ``connected`` reports how many made it and how long
+   it took to get them all up.
+2. ``warmup`` — the scenario runs but nothing is recorded (caches fill, the CSMS's allocator settles).
+3. ``measure-start`` … ``measure-end`` — the measured window: round trips per second, latency
+   percentiles and errors come from this window only.
+4. ``stopping`` — every station finishes its current CALL and closes its connection normally.
+
+Errors of every phase are counted and reported: a run with any error is not a clean run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .scenario import Scenario
+from .station import Recorder, SimStation, StationOptions
+from .stats import Counters, LatencyHistogram
+
+__all__ = ["EventSink", "SimConfig", "SimResult", "Simulation", "raise_open_file_limit", "simulate"]
+
+EventSink = Callable[[str, dict[str, Any]], None]
+"""Receives ``(event name, details)`` at every phase change."""
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Everything a run needs."""
+
+    url: str
+    """CSMS endpoint URL; each station connects to ``<url>/<identity>``."""
+    stations: int = 1
+    scenario: Scenario = field(default_factory=Scenario)
+    duration: float = 10.0
+    """Seconds of the measured window."""
+    warmup: float = 0.0
+    """Seconds of traffic before the window opens (not recorded)."""
+    identity_prefix: str = "SIM"
+    """Station identities are ``<prefix><number>``, numbered from ``first_station``."""
+    first_station: int = 0
+    connect_concurrency: int = 100
+    """Handshakes in progress at once while connecting."""
+    password: str | None = None
+    """HTTP Basic password (username = identity); ``None`` sends no credentials."""
+    compression: bool = True
+    """Offer permessage-deflate."""
+    call_timeout: float = 30.0
+    open_timeout: float = 60.0
+    ping_interval: float | None = None
+    """WebSocket ping interval of the stations (``None``: no pings from the stations)."""
+
+    def __post_init__(self) -> None:
+        if self.stations < 1:
+            raise ValueError("stations must be at least 1")
+        if self.duration <= 0 or self.warmup < 0:
+            raise ValueError("duration must be positive and warmup not negative")
+        if self.connect_concurrency < 1:
+            raise ValueError("connect_concurrency must be at least 1")
+
+
+@dataclass
+class SimResult:
+    """What a run measured. Rates and latencies are from the measured window."""
+
+    stations: int
+    connected: int
+    connect_seconds: float
+    window_seconds: float
+    window: Counters
+    latency: LatencyHistogram
+    errors: int
+    """Errors of the whole run: connecting, warm-up, window and shutdown."""
+    error_counters: Counters = field(default_factory=Counters)
+    """All phases' counters summed (``errors`` is their total)."""
+
+    @property
+    def round_trips_per_second(self) -> float:
+        """CALLs answered per second of the measured window."""
+        return self.window.answered / self.window_seconds if self.window_seconds else 0.0
+
+    def merge(self, other: SimResult) -> None:
+        """Combine with the result of another load-generator process that ran alongside this one."""
+        self.stations += other.stations
+        self.connected += other.connected
+        self.connect_seconds = max(self.connect_seconds, other.connect_seconds)
+        answered = self.window.answered + other.window.answered
+        rate = self.round_trips_per_second + other.round_trips_per_second
+        self.window.merge(other.window)
+        self.window_seconds = answered / rate if rate else max(self.window_seconds, other.window_seconds)
+        self.latency.merge(other.latency)
+        self.errors += other.errors
+        self.error_counters.merge(other.error_counters)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with the derived figures (rate, percentiles in milliseconds) included."""
+        return {
+            "stations": self.stations,
+            "connected": self.connected,
+            "connect_seconds": self.connect_seconds,
+            "window_seconds": self.window_seconds,
+            "round_trips_per_second": self.round_trips_per_second,
+            "latency_ms": {
+                "p50": self.latency.percentile(50) * 1e3,
+                "p90": self.latency.percentile(90) * 1e3,
+                "p99": self.latency.percentile(99) * 1e3,
+                "max": self.latency.largest * 1e3,
+                "mean": self.latency.mean * 1e3,
+            },
+            "errors": self.errors,
+            "window": self.window.to_dict(),
+            "all_phases": self.error_counters.to_dict(),
+            "latency_histogram": self.latency.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SimResult:
+        """The inverse of :meth:`to_dict` (derived figures are recomputed)."""
+        return cls(
+            stations=data["stations"],
+            connected=data["connected"],
+            connect_seconds=data["connect_seconds"],
+            window_seconds=data["window_seconds"],
+            window=Counters.from_dict(data["window"]),
+            latency=LatencyHistogram.from_dict(data["latency_histogram"]),
+            errors=data["errors"],
+            error_counters=Counters.from_dict(data["all_phases"]),
+        )
+
+
+def raise_open_file_limit(needed: int) -> int:
+    """Raise this process's open-file soft limit towards ``needed`` (at most the hard limit); return it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return int(soft)
+
+
+class Simulation:
+    """One run; :attr:`recorder`, :attr:`connected` and :attr:`phase` can be watched while it runs."""
+
+    def __init__(self, config: SimConfig, on_event: EventSink | None = None) -> None:
+        self.config = config
+        self.recorder = Recorder()
+        self.connected = 0
+        self.phase = "created"
+        self.phase_started = time.perf_counter()
+        self._on_event = on_event
+        options = StationOptions(
+            config.url,
+            password=config.password,
+            compression=config.compression,
+            call_timeout=config.call_timeout,
+            open_timeout=config.open_timeout,
+            ping_interval=config.ping_interval,
+        )
+        self.stations = [
+            SimStation(number, f"{config.identity_prefix}{number:05d}", config.scenario, options, self.recorder)
+            for number in range(config.first_station, config.first_station + config.stations)
+        ]
+
+    def _event(self, name: str, **details: Any) -> None:
+        self.phase = name
+        self.phase_started = time.perf_counter()
+        if self._on_event is not None:
+            self._on_event(name, details)
+
+    async def run(self) -> SimResult:
+        """Connect, warm up, measure, stop; returns the measured result."""
+        config = self.config
+        raise_open_file_limit(config.stations + 256)
+        recorder = self.recorder
+        go = asyncio.Event()
+        ready = asyncio.Event()
+        pending = len(self.stations)
+        interval = config.scenario.interval
+        gate = asyncio.Semaphore(config.connect_concurrency)
+
+        async def lifecycle(station: SimStation) -> None:
+            nonlocal pending
+            try:
+                async with gate:
+                    ok = await station.connect() and await station.boot()
+                if ok:
+                    self.connected += 1
+            finally:
+                pending -= 1
+                if pending == 0:
+                    ready.set()
+            if not ok:
+                return
+            await go.wait()
+            if interval:  # spread the stations over one interval instead of all sending at once
+                await asyncio.sleep(random.uniform(0, interval))
+            await station.run()
+
+        self._event("connecting", stations=config.stations)
+        started = time.perf_counter()
+        tasks = [asyncio.create_task(lifecycle(s)) for s in self.stations]
+        await ready.wait()
+        connect_seconds = time.perf_counter() - started
+        self._event("connected", connected=self.connected, stations=config.stations, seconds=connect_seconds)
+
+        go.set()
+        if config.warmup:
+            self._event("warmup", seconds=config.warmup)
+            await asyncio.sleep(config.warmup)
+        setup, _ = recorder.swap(recording=True)
+        self._event("measure-start", seconds=config.duration)
+        window_started = time.perf_counter()
+        await asyncio.sleep(config.duration)
+        window, latency = recorder.swap(recording=False)
+        window_seconds = time.perf_counter() - window_started
+        self._event("measure-end", answered=window.answered, seconds=window_seconds)
+
+        self._event("stopping")
+        recorder.running = False
+        _, unfinished = await asyncio.wait(tasks, timeout=config.call_timeout + 5)
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*(s.close() for s in self.stations), return_exceptions=True)
+        shutdown, _ = recorder.swap(recording=False)
+
+        everything = Counters()
+        for counters in (setup, window, shutdown):
+            everything.merge(counters)
+        result = SimResult(
+            stations=config.stations,
+            connected=self.connected,
+            connect_seconds=connect_seconds,
+            window_seconds=window_seconds,
+            window=window,
+            latency=latency,
+            errors=everything.errors,
+            error_counters=everything,
+        )
+        self._event("done", errors=result.errors)
+        return result
+
+
+async def simulate(config: SimConfig, on_event: EventSink | None = None) -> SimResult:
+    """Run one simulation (see :class:`Simulation`)."""
+    return await Simulation(config, on_event).run()

@@ -1,0 +1,222 @@
+"""One simulated Charging Station: a WebSocket connection and a loop of CALLs, as lean as possible.
+
+A load generator has to be cheaper than what it measures, or it measures itself. So a simulated
+station does not run the full client stack (correlator task, call queue, reconnect loop); it owns
+its connection and does exactly one thing at a time: encode a CALL with the ocppwire codec, send
+it, read frames until the matching answer arrives, decode that answer with the response type
+(which validates it), record the round trip. One CALL in flight per station is then true by
+construction, as OCPP-J requires. A CALL the CSMS sends meanwhile is answered ``NotSupported``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+from websockets.typing import Subprotocol
+
+from ocppwire.runtime.actions import ActionSpec
+from ocppwire.runtime.client import station_url
+from ocppwire.runtime.codec import Codec, FrameError, error_frame
+from ocppwire.runtime.errors import NotSupportedError
+from ocppwire.runtime.frames import Call, CallError, CallResult
+from ocppwire.v201 import actions as a
+from ocppwire.v201 import enums as e
+
+from .scenario import Scenario, boot_request
+from .stats import Counters, LatencyHistogram
+
+__all__ = ["Recorder", "SimStation", "StationOptions"]
+
+_CODEC = Codec(a.ACTIONS)
+_SUBPROTOCOL = Subprotocol(a.ACTIONS.subprotocol)
+
+
+class Recorder:
+    """Shared by all stations of a run: where round trips and errors are counted, phase by phase.
+
+    Outcomes always go to the current :attr:`counters`; the runner swaps in fresh counters when
+    the measured window opens and closes, so set-up, window and shutdown are counted apart.
+    Latencies are recorded only while the window is open.
+    """
+
+    __slots__ = ("counters", "latency", "recording", "running")
+
+    def __init__(self) -> None:
+        self.counters = Counters()
+        self.latency = LatencyHistogram()
+        self.recording = False
+        """True while the measured window is open."""
+        self.running = True
+        """Cleared to make every station stop after its current CALL."""
+
+    def swap(self, *, recording: bool) -> tuple[Counters, LatencyHistogram]:
+        """End the current phase: return its counters and latencies and start counting afresh."""
+        finished = self.counters, self.latency
+        self.counters = Counters()
+        self.latency = LatencyHistogram()
+        self.recording = recording
+        return finished
+
+
+class StationOptions:
+    """Connection settings shared by every station of a run."""
+
+    __slots__ = ("url", "password", "compression", "call_timeout", "open_timeout", "ping_interval")
+
+    def __init__(self, url: str, *, password: str | None = None, compression: bool = True,
+                 call_timeout: float = 30.0, open_timeout: float = 30.0, ping_interval: float | None = None) -> None:
+        self.url = url
+        self.password = password
+        self.compression = compression
+        self.call_timeout = call_timeout
+        self.open_timeout = open_timeout
+        self.ping_interval = ping_interval
+
+
+class SimStation:
+    """One station: :meth:`connect`, :meth:`boot`, :meth:`run` until the recorder stops, :meth:`close`."""
+
+    def __init__(self, index: int, identity: str, scenario: Scenario, options: StationOptions, recorder: Recorder):
+        self.index = index
+        self.identity = identity
+        self.scenario = scenario
+        self.options = options
+        self.recorder = recorder
+        self.ws: ClientConnection | None = None
+        self._next_id = 0
+
+    async def connect(self) -> bool:
+        """Open the WebSocket (``ocpp2.0.1``); count a failure and return False if it cannot."""
+        options = self.options
+        headers = {}
+        if options.password is not None:
+            import base64
+
+            token = base64.b64encode(f"{self.identity}:{options.password}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {token}"
+        try:
+            self.ws = await connect(
+                station_url(options.url, self.identity),
+                subprotocols=[_SUBPROTOCOL],
+                additional_headers=headers,
+                # Small windows keep a station's compression state at a few KiB (see docs/benchmarks.md).
+                compression=None,
+                extensions=[ClientPerMessageDeflateFactory(client_max_window_bits=10,
+                                                           compress_settings={"memLevel": 4})]
+                if options.compression else None,
+                open_timeout=options.open_timeout,
+                ping_interval=options.ping_interval,
+                ping_timeout=None if options.ping_interval is None else options.call_timeout,
+                close_timeout=5,
+                max_size=2**20,
+                proxy=None,
+            )
+        except Exception:
+            self.recorder.counters.connect_failures += 1
+            return False
+        if self.ws.subprotocol != _SUBPROTOCOL:
+            self.recorder.counters.connect_failures += 1
+            await self.ws.close()
+            return False
+        return True
+
+    async def boot(self) -> bool:
+        """Send BootNotification; False (and an error counted) unless it is answered Accepted."""
+        if not self.scenario.boot:
+            return True
+        response = await self.call(a.BOOT_NOTIFICATION, boot_request())
+        if response is None:
+            return False
+        if response.status != e.RegistrationStatusEnumType.ACCEPTED:
+            self.recorder.counters.boot_rejected += 1
+            return False
+        return True
+
+    async def run(self) -> None:
+        """Send the scenario's CALLs until the recorder says stop (the current CALL is finished first)."""
+        recorder = self.recorder
+        interval = self.scenario.interval
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        for spec, request in self.scenario.script(self.index):
+            if not recorder.running:
+                return
+            if await self.call(spec, request) is None and self.ws is None:
+                return  # the connection is gone
+            if interval:
+                due += interval
+                pause = due - loop.time()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                else:
+                    due = loop.time()
+
+    async def call(self, spec: ActionSpec[Any, Any], request: Any) -> Any | None:
+        """One round trip: the typed, validated response, or None after counting what went wrong."""
+        ws = self.ws
+        if ws is None:
+            return None
+        recorder = self.recorder
+        self._next_id += 1
+        message_id = str(self._next_id)
+        data = _CODEC.encode(Call(message_id, spec.name, request))
+        recorder.counters.sent += 1
+        sent_at = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.options.call_timeout):
+                await ws.send(data, text=True)
+                while True:
+                    raw = await ws.recv(decode=False)
+                    counters = recorder.counters
+                    try:
+                        frame = _CODEC.decode_frame(raw)
+                        if isinstance(frame, CallResult):
+                            if frame.message_id != message_id:
+                                counters.stray_frames += 1
+                                continue
+                            response = _CODEC.decode_result(frame, spec)
+                        elif isinstance(frame, CallError):
+                            if frame.message_id != message_id:
+                                counters.stray_frames += 1
+                                continue
+                            counters.call_errors[frame.error_code] += 1
+                            return None
+                        else:
+                            await self._refuse(frame)
+                            continue
+                    except FrameError:
+                        counters.invalid_responses += 1
+                        return None
+                    break
+        except TimeoutError:
+            recorder.counters.timeouts += 1
+            return None
+        except ConnectionClosed:
+            if recorder.running:
+                recorder.counters.disconnects += 1
+            self.ws = None
+            return None
+        recorder.counters.answered += 1
+        if recorder.recording:
+            recorder.latency.record(time.perf_counter() - sent_at)
+        return response
+
+    async def _refuse(self, frame: Call[Any]) -> None:
+        """Answer a CALL from the CSMS: the simulator implements no CSMS-initiated action."""
+        assert self.ws is not None
+        error = NotSupportedError(f"{frame.action} is not supported by the simulator")
+        await self.ws.send(_CODEC.encode(error_frame(frame.message_id, error)), text=True)
+
+    async def close(self) -> None:
+        """Close the connection (normal closure)."""
+        ws, self.ws = self.ws, None
+        if ws is not None:
+            try:
+                await ws.close()
+            except Exception:
+                pass
