@@ -55,6 +55,8 @@ class LatencyHistogram:
             if seen >= rank:
                 if index == 0:
                     return self.smallest
+                if index == _BUCKETS - 1:  # the overflow bucket: beyond 100 s
+                    return self.largest
                 middle = _SMALLEST * math.pow(_BASE, index - 0.5)
                 return min(max(middle, self.smallest), self.largest)
         return self.largest
