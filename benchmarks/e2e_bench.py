@@ -52,13 +52,15 @@ def _one(kind: str, stations: int, scenario: str, config: E2EConfig) -> dict[str
         "p50": result["latency_ms"]["p50"],
         "p99": result["latency_ms"]["p99"],
         "cpu_per_1000": events.cpu_window / answered * 1000 if answered else float("nan"),
+        "csms_cpu_load": events.cpu_window / result["window_seconds"],
+        "sim_cpu_load": events.sim_cpu_window / result["window_seconds"],
         "peak_rss": peak,
         "errors": result["errors"],
     }
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    merged = {key: statistics.median(run[key] for run in runs) for key in ("rate", "p50", "p99", "cpu_per_1000")}
+    merged = {key: statistics.median(run[key] for run in runs) for key in ("rate", "p50", "p99", "cpu_per_1000", "csms_cpu_load", "sim_cpu_load")}
     merged["peak_rss"] = max(run["peak_rss"] for run in runs)
     merged["errors"] = sum(run["errors"] for run in runs)
     merged["runs"] = len(runs)

@@ -88,6 +88,8 @@ class SimEvents:
     connected: dict[str, Any]
     cpu_window: float
     """CSMS CPU seconds spent during the measured window."""
+    sim_cpu_window: float
+    """Load-generator CPU seconds during the measured window (near 1 per second: it is the bottleneck)."""
     rss_connected: int
     """CSMS RSS right after all stations connected, before traffic."""
     rss_window_end: int
@@ -100,8 +102,9 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
         stdout=subprocess.PIPE,
         text=True,
     )
+    sim = psutil.Process(child.pid)
     deadline = time.monotonic() + timeout
-    cpu_start = cpu_end = 0.0
+    cpu_start = cpu_end = sim_start = sim_end = 0.0
     rss_connected = rss_end = 0
     connected: dict[str, Any] = {}
     result: dict[str, Any] | None = None
@@ -116,8 +119,10 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
                 rss_connected = csms.rss()
             elif name == "measure-start":
                 cpu_start = csms.cpu_seconds()
+                sim_start = _cpu(sim)
             elif name == "measure-end":
                 cpu_end = csms.cpu_seconds()
+                sim_end = _cpu(sim)
                 rss_end = csms.rss()
             elif name == "result":
                 result = event
@@ -130,4 +135,9 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
             child.wait()
     if result is None:
         raise RuntimeError(f"simulator ended without a result (exit status {child.returncode})")
-    return SimEvents(result, connected, cpu_end - cpu_start, rss_connected, rss_end)
+    return SimEvents(result, connected, cpu_end - cpu_start, sim_end - sim_start, rss_connected, rss_end)
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)

@@ -159,7 +159,23 @@ async def serve_ceiling(args: argparse.Namespace) -> Any:
         except ConnectionClosed:
             pass
 
-    server = await ws_serve(handler, args.host, args.port, subprotocols=[SUBPROTOCOL], **_ws_settings(args))
+    async def reply(ws: ServerConnection, data: bytes) -> None:
+        try:
+            await ws.send(ceiling_answer(data), text=True)
+        except ConnectionClosed:
+            pass
+
+    async def tasked(ws: ServerConnection) -> None:  # one task per message, as a CSMS needs (see --task-per-message)
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                data = await ws.recv(decode=False)
+                loop.create_task(reply(ws, data))
+        except ConnectionClosed:
+            pass
+
+    chosen = tasked if args.task_per_message else handler
+    server = await ws_serve(chosen, args.host, args.port, subprotocols=[SUBPROTOCOL], **_ws_settings(args))
     return server, server.sockets[0].getsockname()[1], _closer(server)
 
 
@@ -195,6 +211,9 @@ def main() -> None:
     parser.add_argument("--compression", action="store_true", help="enable permessage-deflate")
     parser.add_argument("--window-bits", type=int, default=12, help="deflate window bits, both directions")
     parser.add_argument("--mem-level", type=int, default=5, help="deflate memLevel of the compressor")
+    parser.add_argument("--task-per-message", action="store_true",
+                        help="ceiling only: answer each frame from a new task, as a CSMS must (handlers may call "
+                             "the station back), to show what that costs the bare transport")
     parser.add_argument("--profile", metavar="PATH", help="run under cProfile and write the stats to PATH")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

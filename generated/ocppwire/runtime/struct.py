@@ -9,7 +9,11 @@ change of policy (for example how unknown properties are treated) is made in one
   :mod:`ocppwire.runtime.customdata`);
 - ``omit_defaults``: optional fields default to :data:`msgspec.UNSET` and are left out on encode,
   so an absent field stays absent (OCPP forbids ``null``, ``{}`` and ``[]`` for empty fields);
-- ``repr_omit_defaults``: reprs show only the fields that are set.
+- ``repr_omit_defaults``: reprs show only the fields that are set;
+- ``gc=False``: instances are not tracked by the cyclic garbage collector. A decoded message is a
+  tree (JSON cannot express a cycle), and a CSMS decodes dozens of Structs per MeterValues, so
+  tracking them only made the collector run more often over a large heap of live connections
+  (docs/benchmarks.md). Do not build reference cycles through OCPP objects: they would never be freed.
 
 Schema defaults are *not* applied on decode, so decode → encode reproduces the message. A struct
 whose schema declares defaults lists them in ``SCHEMA_DEFAULTS``; :func:`schema_default` and
@@ -32,6 +36,7 @@ class OcppStruct(
     forbid_unknown_fields=True,
     omit_defaults=True,
     repr_omit_defaults=True,
+    gc=False,
 ):
     """Base class of every generated OCPP object type and message."""
 
