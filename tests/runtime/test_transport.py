@@ -410,3 +410,24 @@ async def test_station_close_lets_its_call_finish(start_csms: StartCsms, start_s
     assert (await call).current_time == NOW
     assert not conn.connected
     await eventually(lambda: "CS1" not in server.stations)
+
+
+# ---- pings ----------------------------------------------------------------------------------------------
+
+
+async def test_both_sides_send_pings(start_csms: StartCsms, start_station: StartStation) -> None:
+    server = await start_csms(ping_interval=0.05)
+    conn = await start_station(server, "CS1", ping_interval=0.05)
+    await eventually(lambda: "CS1" in server.stations)
+    server_ws = server.stations["CS1"]._link.ws  # type: ignore[attr-defined]
+    station_ws = conn.peer._link.ws  # type: ignore[attr-defined]
+    # latency is measured from pong replies: it becomes positive once a ping was answered
+    await eventually(lambda: server_ws.latency > 0 and station_ws.latency > 0)
+
+
+async def test_ping_interval_zero_disables_pings(start_csms: StartCsms, start_station: StartStation) -> None:
+    server = await start_csms(ping_interval=0)
+    conn = await start_station(server, "CS1", ping_interval=0)
+    await eventually(lambda: "CS1" in server.stations)
+    assert server.stations["CS1"]._link.ws.ping_interval is None  # type: ignore[attr-defined]
+    assert conn.peer._link.ws.ping_interval is None  # type: ignore[attr-defined]

@@ -313,6 +313,7 @@ class OcppClient(Generic[PeerT, HandlerT]):
         try:
             await connection.run()
         finally:
+            await ws.close()  # already closed unless this task was cancelled mid-connection
             self._connection = None
             self._connected.clear()
             log.info("%s: disconnected", self.identity, extra={"ocpp_identity": self.identity})
