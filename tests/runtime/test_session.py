@@ -375,3 +375,20 @@ async def test_handler_exceptions_are_logged_locally(
     assert answer[2] == "InternalError"
     assert any("boom" in (r.exc_text or "") or "KeyError" in (r.exc_text or "") for r in caplog.records)
     assert cs.stats.handler_failures == 1
+
+
+async def test_nothing_is_left_running_after_close(raw_connect: RawConnect) -> None:
+    """After calls, a disconnect mid-call and a shutdown, no task of ours outlives the server."""
+    before = asyncio.all_tasks()
+    server = await csms.serve(CrossingCsms(), "127.0.0.1", 0)
+    client = await station.connect(server.url, identity="CS1", handler=CrossingStation(), reconnect=False)
+    await client.peer.boot_notification(BOOT_REQ)
+    raw, cs = await connected(server, raw_connect)
+    pending = asyncio.create_task(cs.reset(RESET))
+    await raw.recv()
+    await raw.ws.close()
+    with pytest.raises(ConnectionClosedError):
+        await pending
+    await client.close(grace=1)
+    await server.close(grace=1)
+    await eventually(lambda: not (asyncio.all_tasks() - before - {asyncio.current_task()}))
