@@ -102,7 +102,9 @@ class DemoCsms(csms.CsmsHandler):
             self._take_readings(record, req.meter_value)
         return m.TransactionEventResponse()
 
-    async def meter_values(self, station: csms.ChargingStationClient, req: m.MeterValuesRequest) -> m.MeterValuesResponse:
+    async def meter_values(
+        self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
+    ) -> m.MeterValuesResponse:
         self._take_readings(self.record(station), req.meter_value)
         return m.MeterValuesResponse()
 

@@ -46,7 +46,8 @@ async def ask_station(peer: csms.ChargingStationClient, record: demo_csms.Statio
     result = await peer.get_variables(
         m.GetVariablesRequest(
             get_variable_data=[
-                t.GetVariableDataType(component=t.ComponentType(name=c), variable=t.VariableType(name=v)) for c, v in WANTED
+                t.GetVariableDataType(component=t.ComponentType(name=c), variable=t.VariableType(name=v))
+                for c, v in WANTED
             ]
         )
     )
@@ -58,7 +59,19 @@ async def ask_station(peer: csms.ChargingStationClient, record: demo_csms.Statio
 
 
 def table(rows: list[Row]) -> str:
-    head = ("Station", "Model", "Boot", "Connector", "Authorize", "Transaction", "MeterValues", "Energy Wh", "Variables", "Reset", "Frames")
+    head = (
+        "Station",
+        "Model",
+        "Boot",
+        "Connector",
+        "Authorize",
+        "Transaction",
+        "MeterValues",
+        "Energy Wh",
+        "Variables",
+        "Reset",
+        "Frames",
+    )
     lines = []
     for row in rows:
         r = row.record
@@ -104,7 +117,14 @@ async def run_demo() -> list[str]:
         rows = []
         for identity in STATIONS:
             stats = server.stations[identity].stats
-            frames = stats.calls_sent + stats.results_received + stats.errors_received + stats.calls_received + stats.results_sent + stats.errors_sent
+            frames = (
+                stats.calls_sent
+                + stats.results_received
+                + stats.errors_received
+                + stats.calls_received
+                + stats.results_sent
+                + stats.errors_sent
+            )
             rows.append(Row(identity, results[identity], handler.records[identity], frames))
         for identity, connection in connections.items():
             await connection.close()
@@ -114,7 +134,9 @@ async def run_demo() -> list[str]:
 
         for row in rows:
             if row.outcome != EXPECTED[row.identity]:
-                problems.append(f"{row.identity}: session ended with {row.outcome!r}, expected {EXPECTED[row.identity]!r}")
+                problems.append(
+                    f"{row.identity}: session ended with {row.outcome!r}, expected {EXPECTED[row.identity]!r}"
+                )
             if len(row.record.variables) != len(WANTED):
                 problems.append(f"{row.identity}: GetVariables returned {row.record.variables}")
             if row.record.reset != "Accepted" or sims[row.identity].resets != ["OnIdle"]:

@@ -47,7 +47,9 @@ class SimulatedStation(station.ChargingStationHandler):
             results.append(
                 t.GetVariableResultType(
                     attribute_status=(
-                        e.GetVariableStatusEnumType.ACCEPTED if value is not None else e.GetVariableStatusEnumType.UNKNOWN_VARIABLE
+                        e.GetVariableStatusEnumType.ACCEPTED
+                        if value is not None
+                        else e.GetVariableStatusEnumType.UNKNOWN_VARIABLE
                     ),
                     component=item.component,
                     variable=item.variable,
@@ -66,7 +68,11 @@ def _meter(wh: float, context: e.ReadingContextEnumType) -> list[t.MeterValueTyp
     return [
         t.MeterValueType(
             timestamp=utc_now(),
-            sampled_value=[t.SampledValueType(value=wh, context=context, measurand=e.MeasurandEnumType.ENERGY_ACTIVE_IMPORT_REGISTER)],
+            sampled_value=[
+                t.SampledValueType(
+                    value=wh, context=context, measurand=e.MeasurandEnumType.ENERGY_ACTIVE_IMPORT_REGISTER
+                )
+            ],
         )
     ]
 
@@ -123,7 +129,9 @@ async def charging_session(csms: station.CsmsClient, serial: str, id_token: str,
     energy = 0.0
     for _ in range(readings):
         energy += 1500.0
-        await csms.meter_values(m.MeterValuesRequest(evse_id=EVSE, meter_value=_meter(energy, e.ReadingContextEnumType.SAMPLE_PERIODIC)))
+        await csms.meter_values(
+            m.MeterValuesRequest(evse_id=EVSE, meter_value=_meter(energy, e.ReadingContextEnumType.SAMPLE_PERIODIC))
+        )
     energy += 500.0
     await event(e.TransactionEventEnumType.ENDED, e.TriggerReasonEnumType.EV_DEPARTED, energy)
     await csms.status_notification(_status(e.ConnectorStatusEnumType.AVAILABLE))
@@ -131,7 +139,9 @@ async def charging_session(csms: station.CsmsClient, serial: str, id_token: str,
 
 
 def _status(status: e.ConnectorStatusEnumType) -> m.StatusNotificationRequest:
-    return m.StatusNotificationRequest(timestamp=utc_now(), connector_status=status, evse_id=EVSE, connector_id=CONNECTOR)
+    return m.StatusNotificationRequest(
+        timestamp=utc_now(), connector_status=status, evse_id=EVSE, connector_id=CONNECTOR
+    )
 
 
 async def main() -> None:

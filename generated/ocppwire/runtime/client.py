@@ -224,7 +224,9 @@ class OcppClient(Generic[PeerT, HandlerT]):
                     raise
                 except Exception as exc:
                     rejected = _rejection(exc)
-                    if isinstance(exc, InvalidURI) or (rejected is not None and not self._options.get("retry_rejected", False)):
+                    if isinstance(exc, InvalidURI) or (
+                        rejected is not None and not self._options.get("retry_rejected", False)
+                    ):
                         raise (rejected or exc) from exc
                     if not self._options.get("reconnect", True):
                         raise
@@ -328,4 +330,3 @@ def connect(
 ) -> OcppClient[PeerT, HandlerT]:
     """A station connection for ``binding``'s role; await it (or ``async with``) to connect."""
     return OcppClient(binding, url, identity, handler, ClientOptions(**options))  # type: ignore[typeddict-item]
-
