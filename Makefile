@@ -18,7 +18,9 @@ $(STAMP): pyproject.toml generated/pyproject.toml
 generate: install
 	$(VENV)/bin/ocppgen generate
 
+## Regenerate, then run the end-to-end demo: a CSMS and three simulated stations on 127.0.0.1.
 run: generate
+	$(PY) examples/demo.py
 
 ## Exit 1 when generated/ is stale.
 check: install
@@ -29,6 +31,7 @@ test: install
 
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
+	MYPYPATH=generated $(VENV)/bin/mypy --strict examples
 
 clean:
 	rm -rf $(VENV) build *.egg-info generated/*.egg-info .pytest_cache .mypy_cache

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from typing import Any, Union
 
 
 class Direction(str, Enum):
@@ -117,6 +117,8 @@ class SchemaSet:
     ocpp_version: str = ""
     subprotocol: str = ""
     files: tuple[str, ...] = ()
+    extensions: Any = None
+    """An :class:`ocppgen.extensions.ExtensionSet` when vendor extensions were given."""
 
     def lookup(self, name: str) -> EnumDef | StructDef:
         """Return the definition a :class:`Ref` names."""

@@ -40,10 +40,15 @@ async def start_station() -> AsyncIterator[StartStation]:
     clients: list[station.StationConnection] = []
 
     async def start(
-        server: csms.CsmsServer, identity: str = "CS1", handler: station.ChargingStationHandler | None = None, **options: Any
+        server: csms.CsmsServer,
+        identity: str = "CS1",
+        handler: station.ChargingStationHandler | None = None,
+        **options: Any,
     ) -> station.StationConnection:
         options.setdefault("reconnect", False)
-        client = station.connect(server.url, identity=identity, handler=handler or station.ChargingStationHandler(), **options)
+        client = station.connect(
+            server.url, identity=identity, handler=handler or station.ChargingStationHandler(), **options
+        )
         clients.append(client)
         return await client
 

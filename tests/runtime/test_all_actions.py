@@ -60,7 +60,9 @@ async def test_round_trip_of_every_action(start_csms: StartCsms, start_station: 
     at_station: list[tuple[str, Any]] = []
     server = await start_csms(answering_handler(csms.CsmsHandler, dict(csms.BINDING.methods), at_csms))
     conn = await start_station(
-        server, "CS1", handler=answering_handler(station.ChargingStationHandler, dict(station.BINDING.methods), at_station)
+        server,
+        "CS1",
+        handler=answering_handler(station.ChargingStationHandler, dict(station.BINDING.methods), at_station),
     )
     await eventually(lambda: "CS1" in server.stations)
     to_station = server.stations["CS1"]

@@ -24,7 +24,13 @@ from .conftest import RawConnect, StartCsms, eventually
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 BOOT = {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}}
-HASH = {"hashAlgorithm": "SHA256", "issuerNameHash": "a", "issuerKeyHash": "b", "serialNumber": "c", "responderURL": "d"}
+HASH = {
+    "hashAlgorithm": "SHA256",
+    "issuerNameHash": "a",
+    "issuerKeyHash": "b",
+    "serialNumber": "c",
+    "responderURL": "d",
+}
 METER = {"timestamp": "2024-01-01T00:00:00Z", "sampledValue": [{"value": 1.5}]}
 
 
@@ -39,7 +45,9 @@ class PolicyCsms(csms.CsmsHandler):
     async def authorize(self, station: csms.ChargingStationClient, req: m.AuthorizeRequest) -> m.AuthorizeResponse:
         return m.AuthorizeResponse(id_token_info=t.IdTokenInfoType(status=e.AuthorizationStatusEnumType.ACCEPTED))
 
-    async def meter_values(self, station: csms.ChargingStationClient, req: m.MeterValuesRequest) -> m.MeterValuesResponse:
+    async def meter_values(
+        self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
+    ) -> m.MeterValuesResponse:
         return m.MeterValuesResponse()
 
     async def notify_ev_charging_needs(
@@ -47,7 +55,9 @@ class PolicyCsms(csms.CsmsHandler):
     ) -> m.NotifyEVChargingNeedsResponse:
         return m.NotifyEVChargingNeedsResponse(status=e.NotifyEVChargingNeedsStatusEnumType.ACCEPTED)
 
-    async def data_transfer(self, station: csms.ChargingStationClient, req: m.DataTransferRequest) -> m.DataTransferResponse:
+    async def data_transfer(
+        self, station: csms.ChargingStationClient, req: m.DataTransferRequest
+    ) -> m.DataTransferResponse:
         """The vendorId picks a failure mode."""
         if req.vendor_id == "raise.ocpp":
             raise SecurityError("station not allowed to do that", {"reason": "test"})
@@ -56,7 +66,9 @@ class PolicyCsms(csms.CsmsHandler):
         if req.vendor_id == "raise.other":
             raise RuntimeError("secret internal detail")
         if req.vendor_id == "invalid.response":
-            return m.DataTransferResponse(status=e.DataTransferStatusEnumType.ACCEPTED, status_info=t.StatusInfoType(reason_code="r" * 30))
+            return m.DataTransferResponse(
+                status=e.DataTransferStatusEnumType.ACCEPTED, status_info=t.StatusInfoType(reason_code="r" * 30)
+            )
         if req.vendor_id == "wrong.type":
             return m.HeartbeatResponse(current_time=NOW)  # type: ignore[return-value]
         return m.DataTransferResponse(status=e.DataTransferStatusEnumType.ACCEPTED)
@@ -103,39 +115,144 @@ CASES: list[tuple[str, str | bytes, str, str, str]] = [
     ("payload-string", call("e2", "BootNotification", "x"), "e2", "FormatViolation", "object"),
     ("payload-null", call("e3", "BootNotification", None), "e3", "FormatViolation", "object"),
     # required field missing; array shorter than minItems or longer than maxItems
-    ("required-missing", call("f1", "BootNotification", {"reason": "PowerUp", "chargingStation": {"vendorName": "v"}}),
-     "f1", "OccurrenceConstraintViolation", "chargingStation.model"),
-    ("required-missing-top", call("f2", "BootNotification", {"chargingStation": BOOT["chargingStation"]}),
-     "f2", "OccurrenceConstraintViolation", "reason"),
-    ("min-items", call("f3", "MeterValues", {"evseId": 1, "meterValue": []}), "f3", "OccurrenceConstraintViolation", "meterValue"),
-    ("max-items", call("f4", "Authorize", {"idToken": {"idToken": "t", "type": "ISO14443"}, "iso15118CertificateHashData": [HASH] * 5}),
-     "f4", "OccurrenceConstraintViolation", "iso15118CertificateHashData"),
+    (
+        "required-missing",
+        call("f1", "BootNotification", {"reason": "PowerUp", "chargingStation": {"vendorName": "v"}}),
+        "f1",
+        "OccurrenceConstraintViolation",
+        "chargingStation.model",
+    ),
+    (
+        "required-missing-top",
+        call("f2", "BootNotification", {"chargingStation": BOOT["chargingStation"]}),
+        "f2",
+        "OccurrenceConstraintViolation",
+        "reason",
+    ),
+    (
+        "min-items",
+        call("f3", "MeterValues", {"evseId": 1, "meterValue": []}),
+        "f3",
+        "OccurrenceConstraintViolation",
+        "meterValue",
+    ),
+    (
+        "max-items",
+        call(
+            "f4",
+            "Authorize",
+            {"idToken": {"idToken": "t", "type": "ISO14443"}, "iso15118CertificateHashData": [HASH] * 5},
+        ),
+        "f4",
+        "OccurrenceConstraintViolation",
+        "iso15118CertificateHashData",
+    ),
     # value of the wrong JSON type
-    ("wrong-type-str", call("g1", "BootNotification", with_station(vendorName=5)), "g1", "TypeConstraintViolation",
-     "chargingStation.vendorName"),
-    ("wrong-type-int", call("g2", "MeterValues", {"evseId": "one", "meterValue": [METER]}), "g2", "TypeConstraintViolation", "evseId"),
-    ("wrong-type-object", call("g3", "BootNotification", {**BOOT, "chargingStation": "cs"}), "g3", "TypeConstraintViolation",
-     "chargingStation"),
+    (
+        "wrong-type-str",
+        call("g1", "BootNotification", with_station(vendorName=5)),
+        "g1",
+        "TypeConstraintViolation",
+        "chargingStation.vendorName",
+    ),
+    (
+        "wrong-type-int",
+        call("g2", "MeterValues", {"evseId": "one", "meterValue": [METER]}),
+        "g2",
+        "TypeConstraintViolation",
+        "evseId",
+    ),
+    (
+        "wrong-type-object",
+        call("g3", "BootNotification", {**BOOT, "chargingStation": "cs"}),
+        "g3",
+        "TypeConstraintViolation",
+        "chargingStation",
+    ),
     # string too long, value not in enum, number out of range, malformed date-time
-    ("string-too-long", call("h1", "BootNotification", with_station(model="m" * 21)), "h1", "PropertyConstraintViolation",
-     "chargingStation.model"),
-    ("not-in-enum", call("h2", "BootNotification", {**BOOT, "reason": "Tuesday"}), "h2", "PropertyConstraintViolation", "reason"),
-    ("out-of-range", call("h3", "NotifyEVChargingNeeds", {"evseId": 1, "chargingNeeds": {"requestedEnergyTransfer": "DC",
-     "dcChargingParameters": {"evMaxCurrent": 1, "evMaxVoltage": 1, "stateOfCharge": 101}}}), "h3", "PropertyConstraintViolation",
-     "chargingNeeds.dcChargingParameters.stateOfCharge"),
-    ("bad-date-time", call("h4", "MeterValues", {"evseId": 1, "meterValue": [{**METER, "timestamp": "yesterday"}]}), "h4",
-     "PropertyConstraintViolation", "meterValue[0].timestamp"),
-    ("date-time-without-zone", call("h5", "MeterValues", {"evseId": 1, "meterValue": [{**METER, "timestamp": "2024-01-01T10:00:00"}]}),
-     "h5", "PropertyConstraintViolation", "meterValue[0].timestamp"),
+    (
+        "string-too-long",
+        call("h1", "BootNotification", with_station(model="m" * 21)),
+        "h1",
+        "PropertyConstraintViolation",
+        "chargingStation.model",
+    ),
+    (
+        "not-in-enum",
+        call("h2", "BootNotification", {**BOOT, "reason": "Tuesday"}),
+        "h2",
+        "PropertyConstraintViolation",
+        "reason",
+    ),
+    (
+        "out-of-range",
+        call(
+            "h3",
+            "NotifyEVChargingNeeds",
+            {
+                "evseId": 1,
+                "chargingNeeds": {
+                    "requestedEnergyTransfer": "DC",
+                    "dcChargingParameters": {"evMaxCurrent": 1, "evMaxVoltage": 1, "stateOfCharge": 101},
+                },
+            },
+        ),
+        "h3",
+        "PropertyConstraintViolation",
+        "chargingNeeds.dcChargingParameters.stateOfCharge",
+    ),
+    (
+        "bad-date-time",
+        call("h4", "MeterValues", {"evseId": 1, "meterValue": [{**METER, "timestamp": "yesterday"}]}),
+        "h4",
+        "PropertyConstraintViolation",
+        "meterValue[0].timestamp",
+    ),
+    (
+        "date-time-without-zone",
+        call("h5", "MeterValues", {"evseId": 1, "meterValue": [{**METER, "timestamp": "2024-01-01T10:00:00"}]}),
+        "h5",
+        "PropertyConstraintViolation",
+        "meterValue[0].timestamp",
+    ),
     # property not defined by the schema (outside customData)
     ("unknown-property", call("i1", "BootNotification", {**BOOT, "colour": "red"}), "i1", "ProtocolError", "colour"),
-    ("unknown-nested-property", call("i2", "BootNotification", with_station(colour="red")), "i2", "ProtocolError",
-     "chargingStation.colour"),
+    (
+        "unknown-nested-property",
+        call("i2", "BootNotification", with_station(colour="red")),
+        "i2",
+        "ProtocolError",
+        "chargingStation.colour",
+    ),
     # handler raised an OCPP error: that code; anything else: InternalError without a stack trace
-    ("handler-ocpp-error", call("j1", "DataTransfer", {"vendorId": "raise.ocpp"}), "j1", "SecurityError", "not allowed"),
-    ("handler-exception", call("j2", "DataTransfer", {"vendorId": "raise.other"}), "j2", "InternalError", "DataTransfer"),
-    ("handler-invalid-response", call("j3", "DataTransfer", {"vendorId": "invalid.response"}), "j3", "InternalError", "DataTransfer"),
-    ("handler-wrong-response-type", call("j4", "DataTransfer", {"vendorId": "wrong.type"}), "j4", "InternalError", "DataTransfer"),
+    (
+        "handler-ocpp-error",
+        call("j1", "DataTransfer", {"vendorId": "raise.ocpp"}),
+        "j1",
+        "SecurityError",
+        "not allowed",
+    ),
+    (
+        "handler-exception",
+        call("j2", "DataTransfer", {"vendorId": "raise.other"}),
+        "j2",
+        "InternalError",
+        "DataTransfer",
+    ),
+    (
+        "handler-invalid-response",
+        call("j3", "DataTransfer", {"vendorId": "invalid.response"}),
+        "j3",
+        "InternalError",
+        "DataTransfer",
+    ),
+    (
+        "handler-wrong-response-type",
+        call("j4", "DataTransfer", {"vendorId": "wrong.type"}),
+        "j4",
+        "InternalError",
+        "DataTransfer",
+    ),
 ]
 
 
@@ -195,7 +312,7 @@ async def test_valid_call_after_errors_still_answered(raw: Any) -> None:
     [
         '[3, "nobody-asked", {}]',
         '[3, "x"]',
-        '[3, 17, {}]',
+        "[3, 17, {}]",
         '[4, "nobody-asked", "GenericError", "", {}]',
         '[4, "x", "GenericError", 5, {}]',
         '[4, "x", "GenericError", "d", []]',

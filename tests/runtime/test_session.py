@@ -31,7 +31,9 @@ BOOT_REQ = m.BootNotificationRequest(
 RESET = m.ResetRequest(type=e.ResetEnumType.IMMEDIATE)
 
 
-async def connected(server: csms.CsmsServer, raw_connect: RawConnect, identity: str = "RAW1") -> tuple[RawStation, csms.ChargingStationClient]:
+async def connected(
+    server: csms.CsmsServer, raw_connect: RawConnect, identity: str = "RAW1"
+) -> tuple[RawStation, csms.ChargingStationClient]:
     raw = await raw_connect(server, identity)
     await eventually(lambda: identity in server.stations)
     return raw, server.stations[identity]
@@ -45,11 +47,15 @@ class CrossingCsms(csms.CsmsHandler):
     ) -> m.BootNotificationResponse:
         result = await station.get_variables(
             m.GetVariablesRequest(
-                get_variable_data=[t.GetVariableDataType(component=t.ComponentType(name="C"), variable=t.VariableType(name="V"))]
+                get_variable_data=[
+                    t.GetVariableDataType(component=t.ComponentType(name="C"), variable=t.VariableType(name="V"))
+                ]
             )
         )
         interval = len(result.get_variable_result)
-        return m.BootNotificationResponse(current_time=NOW, interval=interval, status=e.RegistrationStatusEnumType.ACCEPTED)
+        return m.BootNotificationResponse(
+            current_time=NOW, interval=interval, status=e.RegistrationStatusEnumType.ACCEPTED
+        )
 
     async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
         await asyncio.sleep(0.05)
@@ -94,7 +100,9 @@ async def test_crossing_calls_do_not_deadlock(start_csms: StartCsms, start_stati
         ) -> m.BootNotificationResponse:
             await asyncio.sleep(0.1)
             overlaps.append(station.session.in_flight is not None)  # our Reset is still unanswered
-            return m.BootNotificationResponse(current_time=NOW, interval=1, status=e.RegistrationStatusEnumType.ACCEPTED)
+            return m.BootNotificationResponse(
+                current_time=NOW, interval=1, status=e.RegistrationStatusEnumType.ACCEPTED
+            )
 
     class SlowStation(station.ChargingStationHandler):
         async def reset(self, csms: station.CsmsClient, req: m.ResetRequest) -> m.ResetResponse:
@@ -145,7 +153,9 @@ async def test_default_timeout_from_options(start_csms: StartCsms, raw_connect: 
         await cs.clear_cache(m.ClearCacheRequest())
 
 
-async def test_late_response_is_dropped_and_never_given_to_the_next_call(start_csms: StartCsms, raw_connect: RawConnect) -> None:
+async def test_late_response_is_dropped_and_never_given_to_the_next_call(
+    start_csms: StartCsms, raw_connect: RawConnect
+) -> None:
     server = await start_csms()
     raw, cs = await connected(server, raw_connect)
     with pytest.raises(CallTimeoutError):
@@ -181,7 +191,11 @@ async def test_calls_are_queued_one_in_flight_in_call_order(start_csms: StartCsm
     cs.session._id_factory = lambda: next(ids)  # deterministic ids for the assertion
     requests = [m.ClearCacheRequest(), RESET, m.GetLocalListVersionRequest(), RESET, m.ClearCacheRequest()]
     methods = [cs.clear_cache, cs.reset, cs.get_local_list_version, cs.reset, cs.clear_cache]
-    answers = {"ClearCache": {"status": "Accepted"}, "Reset": {"status": "Accepted"}, "GetLocalListVersion": {"versionNumber": 3}}
+    answers = {
+        "ClearCache": {"status": "Accepted"},
+        "Reset": {"status": "Accepted"},
+        "GetLocalListVersion": {"versionNumber": 3},
+    }
     tasks = [asyncio.create_task(method(req)) for method, req in zip(methods, requests)]  # type: ignore[operator]
     seen = []
     for _ in tasks:
@@ -190,7 +204,9 @@ async def test_calls_are_queued_one_in_flight_in_call_order(start_csms: StartCsm
         assert cs.session.queued == len(tasks) - len(seen) - 1
         seen.append((frame[1], frame[2]))
         await raw.send(json.dumps([3, frame[1], answers[frame[2]]]))
-    assert seen == [(f"id-{n}", a) for n, a in enumerate(["ClearCache", "Reset", "GetLocalListVersion", "Reset", "ClearCache"])]
+    assert seen == [
+        (f"id-{n}", a) for n, a in enumerate(["ClearCache", "Reset", "GetLocalListVersion", "Reset", "ClearCache"])
+    ]
     results = await asyncio.gather(*tasks)
     assert results[2].version_number == 3
 
@@ -271,7 +287,9 @@ async def test_outgoing_request_is_validated_before_sending(start_csms: StartCsm
 async def test_validation_can_be_switched_off(start_csms: StartCsms, raw_connect: RawConnect) -> None:
     server = await start_csms(validate=False)
     raw, cs = await connected(server, raw_connect)
-    request = m.GetLogRequest(log=t.LogParametersType(remote_location="x" * 513), log_type=e.LogEnumType.DIAGNOSTICS_LOG, request_id=1)
+    request = m.GetLogRequest(
+        log=t.LogParametersType(remote_location="x" * 513), log_type=e.LogEnumType.DIAGNOSTICS_LOG, request_id=1
+    )
     task = asyncio.create_task(cs.get_log(request))
     frame = await raw.recv()
     assert frame[2] == "GetLog" and len(frame[3]["log"]["remoteLocation"]) == 513
@@ -368,10 +386,26 @@ async def test_handler_exceptions_are_logged_locally(
         async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
             raise KeyError("boom")
 
-
     server = await start_csms(Broken())
     raw, cs = await connected(server, raw_connect)
     answer = await raw.exchange('[2, "h2", "Heartbeat", {}]')
     assert answer[2] == "InternalError"
     assert any("boom" in (r.exc_text or "") or "KeyError" in (r.exc_text or "") for r in caplog.records)
     assert cs.stats.handler_failures == 1
+
+
+async def test_nothing_is_left_running_after_close(raw_connect: RawConnect) -> None:
+    """After calls, a disconnect mid-call and a shutdown, no task of ours outlives the server."""
+    before = asyncio.all_tasks()
+    server = await csms.serve(CrossingCsms(), "127.0.0.1", 0)
+    client = await station.connect(server.url, identity="CS1", handler=CrossingStation(), reconnect=False)
+    await client.peer.boot_notification(BOOT_REQ)
+    raw, cs = await connected(server, raw_connect)
+    pending = asyncio.create_task(cs.reset(RESET))
+    await raw.recv()
+    await raw.ws.close()
+    with pytest.raises(ConnectionClosedError):
+        await pending
+    await client.close(grace=1)
+    await server.close(grace=1)
+    await eventually(lambda: not (asyncio.all_tasks() - before - {asyncio.current_task()}))

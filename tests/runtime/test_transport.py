@@ -210,7 +210,9 @@ async def test_tls_profile_2(start_csms: StartCsms, start_station: StartStation,
     assert seen[0].password == "correct horse battery" and seen[0].certificate is None
 
 
-async def test_tls_profile_2_rejects_untrusted_server(start_csms: StartCsms, start_station: StartStation, tmp_path: Path) -> None:
+async def test_tls_profile_2_rejects_untrusted_server(
+    start_csms: StartCsms, start_station: StartStation, tmp_path: Path
+) -> None:
     pki = make_pki(tmp_path, "CS1")
     (tmp_path / "other").mkdir()
     other = make_pki(tmp_path / "other", "CS1")
@@ -229,7 +231,9 @@ async def test_tls_profile_3(start_csms: StartCsms, start_station: StartStation,
         subject = dict(pair[0] for pair in request.certificate["subject"])
         return subject.get("commonName") == request.identity
 
-    server = await start_csms(HeartbeatCsms(), ssl=tls.server_context(pki.server.cert, pki.server.key, client_ca=pki.ca), auth=auth)
+    server = await start_csms(
+        HeartbeatCsms(), ssl=tls.server_context(pki.server.cert, pki.server.key, client_ca=pki.ca), auth=auth
+    )
     conn = await start_station(server, "CS1", ssl=tls.client_context(pki.ca, cert=pki.client.cert, key=pki.client.key))
     await conn.peer.heartbeat(m.HeartbeatRequest())
     assert seen[0].certificate_der and server.stations["CS1"].info.certificate_der == seen[0].certificate_der
@@ -322,7 +326,9 @@ def test_retry_back_off_doubles_then_stays_constant() -> None:
         RetryBackOff(wait_minimum=-1)
 
 
-async def test_station_reconnects_after_losing_the_connection(start_csms: StartCsms, start_station: StartStation) -> None:
+async def test_station_reconnects_after_losing_the_connection(
+    start_csms: StartCsms, start_station: StartStation
+) -> None:
     handler = ResettableStation()
     server = await start_csms(HeartbeatCsms())
     conn = await start_station(
@@ -371,7 +377,9 @@ async def test_station_without_reconnect_reports_failure() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(OSError):
-        await station.connect(f"ws://127.0.0.1:{port}", identity="CS1", handler=station.ChargingStationHandler(), reconnect=False)
+        await station.connect(
+            f"ws://127.0.0.1:{port}", identity="CS1", handler=station.ChargingStationHandler(), reconnect=False
+        )
 
 
 # ---- graceful shutdown ----------------------------------------------------------------------------------
@@ -410,3 +418,24 @@ async def test_station_close_lets_its_call_finish(start_csms: StartCsms, start_s
     assert (await call).current_time == NOW
     assert not conn.connected
     await eventually(lambda: "CS1" not in server.stations)
+
+
+# ---- pings ----------------------------------------------------------------------------------------------
+
+
+async def test_both_sides_send_pings(start_csms: StartCsms, start_station: StartStation) -> None:
+    server = await start_csms(ping_interval=0.05)
+    conn = await start_station(server, "CS1", ping_interval=0.05)
+    await eventually(lambda: "CS1" in server.stations)
+    server_ws = server.stations["CS1"]._link.ws  # type: ignore[attr-defined]
+    station_ws = conn.peer._link.ws  # type: ignore[attr-defined]
+    # latency is measured from pong replies: it becomes positive once a ping was answered
+    await eventually(lambda: server_ws.latency > 0 and station_ws.latency > 0)
+
+
+async def test_ping_interval_zero_disables_pings(start_csms: StartCsms, start_station: StartStation) -> None:
+    server = await start_csms(ping_interval=0)
+    conn = await start_station(server, "CS1", ping_interval=0)
+    await eventually(lambda: "CS1" in server.stations)
+    assert server.stations["CS1"]._link.ws.ping_interval is None  # type: ignore[attr-defined]
+    assert conn.peer._link.ws.ping_interval is None  # type: ignore[attr-defined]

@@ -224,7 +224,9 @@ class OcppClient(Generic[PeerT, HandlerT]):
                     raise
                 except Exception as exc:
                     rejected = _rejection(exc)
-                    if isinstance(exc, InvalidURI) or (rejected is not None and not self._options.get("retry_rejected", False)):
+                    if isinstance(exc, InvalidURI) or (
+                        rejected is not None and not self._options.get("retry_rejected", False)
+                    ):
                         raise (rejected or exc) from exc
                     if not self._options.get("reconnect", True):
                         raise
@@ -313,6 +315,7 @@ class OcppClient(Generic[PeerT, HandlerT]):
         try:
             await connection.run()
         finally:
+            await ws.close()  # already closed unless this task was cancelled mid-connection
             self._connection = None
             self._connected.clear()
             log.info("%s: disconnected", self.identity, extra={"ocpp_identity": self.identity})
@@ -327,4 +330,3 @@ def connect(
 ) -> OcppClient[PeerT, HandlerT]:
     """A station connection for ``binding``'s role; await it (or ``async with``) to connect."""
     return OcppClient(binding, url, identity, handler, ClientOptions(**options))  # type: ignore[typeddict-item]
-

@@ -16,7 +16,7 @@ here once, for every OCPP version and role.
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -129,7 +129,7 @@ class RoleBinding(Generic[PeerT, HandlerT]):
         if set(self.methods) != expected:
             raise ValueError(f"{self.role} handler methods do not match the actions it receives")
         for method in self.methods.values():
-            if not asyncio.iscoroutinefunction(getattr(self.handler_type, method, None)):
+            if not inspect.iscoroutinefunction(getattr(self.handler_type, method, None)):
                 raise TypeError(f"{self.handler_type.__name__}.{method} must be an async method")
 
     def implemented(self, handler_class: type[Any]) -> dict[str, _Impl]:
@@ -140,7 +140,7 @@ class RoleBinding(Generic[PeerT, HandlerT]):
             for action, method in self.methods.items():
                 impl = getattr(handler_class, method)
                 if impl is not getattr(self.handler_type, method):
-                    if not asyncio.iscoroutinefunction(impl):
+                    if not inspect.iscoroutinefunction(impl):
                         raise TypeError(f"{handler_class.__name__}.{method} must be an async method")
                     table[action] = impl
             self._tables[handler_class] = table

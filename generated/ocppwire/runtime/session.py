@@ -231,7 +231,9 @@ class Session:
         self._queue.append(item)
         self._wakeup.set()
         if self._worker is None:
-            self._worker = asyncio.get_running_loop().create_task(self._run_outgoing(), name=f"ocpp-calls-{self.identity}")
+            self._worker = asyncio.get_running_loop().create_task(
+                self._run_outgoing(), name=f"ocpp-calls-{self.identity}"
+            )
         result: ResT = await item.result
         return result
 
