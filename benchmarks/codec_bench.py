@@ -50,19 +50,42 @@ def inbound(budget: Budget, report: CodecReport) -> None:
         )
         vs_peer.append(peer / ours)
         vs_msgspec.append(parse_ms / ours)
-        data[sample.label] = {"bytes": len(frame), "ocppwire": 1 / ours, "peer": 1 / peer, "msgspec": 1 / parse_ms,
-                              "orjson": 1 / parse_oj}
-        rows.append([f"{sample.label} ({len(frame):,} B)", rate(1 / ours), rate(1 / peer), ratio(peer / ours),
-                     rate(1 / parse_ms), rate(1 / parse_oj), ratio(parse_ms / ours)])
+        data[sample.label] = {
+            "bytes": len(frame),
+            "ocppwire": 1 / ours,
+            "peer": 1 / peer,
+            "msgspec": 1 / parse_ms,
+            "orjson": 1 / parse_oj,
+        }
+        rows.append(
+            [
+                f"{sample.label} ({len(frame):,} B)",
+                rate(1 / ours),
+                rate(1 / peer),
+                ratio(peer / ours),
+                rate(1 / parse_ms),
+                rate(1 / parse_oj),
+                ratio(parse_ms / ours),
+            ]
+        )
     rows.append(["geometric mean", "", "", ratio(_geomean(vs_peer)), "", "", ratio(_geomean(vs_msgspec))])
     data["geomean"] = {"vs_peer": _geomean(vs_peer), "vs_msgspec": _geomean(vs_msgspec)}
     report.data["inbound"] = data
-    report.tables.append(render(
-        "Inbound CALL: bytes → validated message (messages/s)",
-        ["frame", "ocppwire", "peer (ocpp)", "ocppwire ÷ peer", "msgspec untyped", "orjson untyped",
-         "ocppwire ÷ msgspec"],
-        rows,
-    ))
+    report.tables.append(
+        render(
+            "Inbound CALL: bytes → validated message (messages/s)",
+            [
+                "frame",
+                "ocppwire",
+                "peer (ocpp)",
+                "ocppwire ÷ peer",
+                "msgspec untyped",
+                "orjson untyped",
+                "ocppwire ÷ msgspec",
+            ],
+            rows,
+        )
+    )
 
 
 # ---- outbound ---------------------------------------------------------------------------------
@@ -83,17 +106,39 @@ def outbound(budget: Budget, report: CodecReport) -> None:
         )
         kind = "CALLRESULT" if response else "CALL"
         label = f"{sample.label if response else sample.label} {kind}"
-        data[label] = {"ocppwire": 1 / ours, "ocppwire_unchecked": 1 / ours_raw, "peer": 1 / peer,
-                       "peer_unchecked": 1 / peer_raw}
-        rows.append([label, rate(1 / ours), rate(1 / peer), ratio(peer / ours), rate(1 / ours_raw), rate(1 / peer_raw),
-                     ratio(peer_raw / ours_raw)])
+        data[label] = {
+            "ocppwire": 1 / ours,
+            "ocppwire_unchecked": 1 / ours_raw,
+            "peer": 1 / peer,
+            "peer_unchecked": 1 / peer_raw,
+        }
+        rows.append(
+            [
+                label,
+                rate(1 / ours),
+                rate(1 / peer),
+                ratio(peer / ours),
+                rate(1 / ours_raw),
+                rate(1 / peer_raw),
+                ratio(peer_raw / ours_raw),
+            ]
+        )
     report.data["outbound"] = data
-    report.tables.append(render(
-        "Outbound: typed message → frame bytes (messages/s)",
-        ["message", "ocppwire", "peer (ocpp)", "ocppwire ÷ peer", "ocppwire, no validation",
-         "peer, no validation", "÷ (no validation)"],
-        rows,
-    ))
+    report.tables.append(
+        render(
+            "Outbound: typed message → frame bytes (messages/s)",
+            [
+                "message",
+                "ocppwire",
+                "peer (ocpp)",
+                "ocppwire ÷ peer",
+                "ocppwire, no validation",
+                "peer, no validation",
+                "÷ (no validation)",
+            ],
+            rows,
+        )
+    )
 
 
 # ---- customData -------------------------------------------------------------------------------
@@ -129,9 +174,13 @@ def custom_data(budget: Budget, report: CodecReport) -> None:
             assert isinstance(c.ours_inbound(known)[1].custom_data, BenchCustomData)
             timings = measure_all(
                 [
-                    (c.ours_inbound, plain), (_without_hook_decoder(sample.action), plain),
-                    (c.ours_inbound, foreign), (c.ours_inbound, known),
-                    (c.peer_inbound, plain), (c.peer_inbound, foreign), (c.peer_inbound, known),
+                    (c.ours_inbound, plain),
+                    (_without_hook_decoder(sample.action), plain),
+                    (c.ours_inbound, foreign),
+                    (c.ours_inbound, known),
+                    (c.peer_inbound, plain),
+                    (c.peer_inbound, foreign),
+                    (c.peer_inbound, known),
                 ],
                 budget,
             )
@@ -145,16 +194,25 @@ def custom_data(budget: Budget, report: CodecReport) -> None:
             for name, ours, peer in variants:
                 label = f"{sample.label}: {name}"
                 data[label] = {"ocppwire": 1 / ours, "peer": None if peer is None else 1 / peer}
-                rows.append([label, rate(1 / ours), f"{(ours - ours_plain) * 1e9:+,.0f} ns",
-                             "" if peer is None else rate(1 / peer), "" if peer is None else ratio(peer / ours)])
+                rows.append(
+                    [
+                        label,
+                        rate(1 / ours),
+                        f"{(ours - ours_plain) * 1e9:+,.0f} ns",
+                        "" if peer is None else rate(1 / peer),
+                        "" if peer is None else ratio(peer / ours),
+                    ]
+                )
     finally:
         unregister(CUSTOM_VENDOR_ID)
     report.data["custom_data"] = data
-    report.tables.append(render(
-        "customData: inbound decode + validation (messages/s)",
-        ["message", "ocppwire", "cost per message vs no customData", "peer (ocpp)", "ocppwire ÷ peer"],
-        rows,
-    ))
+    report.tables.append(
+        render(
+            "customData: inbound decode + validation (messages/s)",
+            ["message", "ocppwire", "cost per message vs no customData", "peer (ocpp)", "ocppwire ÷ peer"],
+            rows,
+        )
+    )
 
 
 def run(budget: Budget) -> CodecReport:

@@ -39,8 +39,18 @@ class E2EConfig:
 def _one(kind: str, stations: int, scenario: str, config: E2EConfig) -> dict[str, Any]:
     extra = ["--compression"] if config.compression else []
     with csms_process(kind, extra) as csms:
-        args = ["-n", str(stations), "--scenario", scenario, "--duration", str(config.duration),
-                "--warmup", str(config.warmup), "--connect-concurrency", "200"]
+        args = [
+            "-n",
+            str(stations),
+            "--scenario",
+            scenario,
+            "--duration",
+            str(config.duration),
+            "--warmup",
+            str(config.warmup),
+            "--connect-concurrency",
+            "200",
+        ]
         if not config.compression:
             args.append("--no-compression")
         events = run_sim(csms, args)
@@ -60,7 +70,10 @@ def _one(kind: str, stations: int, scenario: str, config: E2EConfig) -> dict[str
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    merged = {key: statistics.median(run[key] for run in runs) for key in ("rate", "p50", "p99", "cpu_per_1000", "csms_cpu_load", "sim_cpu_load")}
+    merged = {
+        key: statistics.median(run[key] for run in runs)
+        for key in ("rate", "p50", "p99", "cpu_per_1000", "csms_cpu_load", "sim_cpu_load")
+    }
     merged["peak_rss"] = max(run["peak_rss"] for run in runs)
     merged["errors"] = sum(run["errors"] for run in runs)
     merged["runs"] = len(runs)
@@ -85,21 +98,39 @@ def run(config: E2EConfig, progress: Any = None) -> tuple[str, dict[str, Any]]:
             ours, peer, ceiling = medians["ocppwire"], medians["peer"], medians["ceiling"]
             for kind in _KINDS:
                 m = medians[kind]
-                rows.append([
-                    f"{key}: {_LABELS[kind]}",
-                    rate(m["rate"]),
-                    f"{m['p50']:.2f}",
-                    f"{m['p99']:.2f}",
-                    f"{m['cpu_per_1000']:.3f}",
-                    f"{m['peak_rss'] / 2**20:,.0f}",
-                    f"{m['errors']}",
-                    ratio(ours["rate"] / peer["rate"]) if kind == "ocppwire" else "",
-                    f"{ours['rate'] / ceiling['rate']:.0%}" if kind == "ocppwire" else "",
-                    f"{ours['cpu_per_1000'] / ceiling['cpu_per_1000']:.2f}×" if kind == "ocppwire" else "",
-                ])
-    title = (f"End to end over loopback WebSockets, closed loop (permessage-deflate "
-             f"{'on' if config.compression else 'off'}; {config.warmup:g} s warm-up, {config.duration:g} s window, "
-             f"median of {config.repeats})")
-    table = render(title, ["run", "round trips/s", "p50 ms", "p99 ms", "CSMS CPU s / 1,000", "CSMS peak RSS MiB",
-                           "errors", "÷ peer", "of ceiling", "CPU ÷ ceiling"], rows)
+                rows.append(
+                    [
+                        f"{key}: {_LABELS[kind]}",
+                        rate(m["rate"]),
+                        f"{m['p50']:.2f}",
+                        f"{m['p99']:.2f}",
+                        f"{m['cpu_per_1000']:.3f}",
+                        f"{m['peak_rss'] / 2**20:,.0f}",
+                        f"{m['errors']}",
+                        ratio(ours["rate"] / peer["rate"]) if kind == "ocppwire" else "",
+                        f"{ours['rate'] / ceiling['rate']:.0%}" if kind == "ocppwire" else "",
+                        f"{ours['cpu_per_1000'] / ceiling['cpu_per_1000']:.2f}×" if kind == "ocppwire" else "",
+                    ]
+                )
+    title = (
+        f"End to end over loopback WebSockets, closed loop (permessage-deflate "
+        f"{'on' if config.compression else 'off'}; {config.warmup:g} s warm-up, {config.duration:g} s window, "
+        f"median of {config.repeats})"
+    )
+    table = render(
+        title,
+        [
+            "run",
+            "round trips/s",
+            "p50 ms",
+            "p99 ms",
+            "CSMS CPU s / 1,000",
+            "CSMS peak RSS MiB",
+            "errors",
+            "÷ peer",
+            "of ceiling",
+            "CPU ÷ ceiling",
+        ],
+        rows,
+    )
     return table, data

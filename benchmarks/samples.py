@@ -61,21 +61,61 @@ def _sampled_values() -> list[dict[str, Any]]:
     """Ten sampled values of one meter reading: energy, power, current and voltage per phase."""
     wh = {"unit": "Wh", "multiplier": 0}
     values: list[dict[str, Any]] = [
-        {"value": 12345.6, "context": "Sample.Periodic", "measurand": "Energy.Active.Import.Register",
-         "location": "Outlet", "unitOfMeasure": wh},
-        {"value": 7360.0, "context": "Sample.Periodic", "measurand": "Power.Active.Import",
-         "location": "Outlet", "unitOfMeasure": {"unit": "W"}},
+        {
+            "value": 12345.6,
+            "context": "Sample.Periodic",
+            "measurand": "Energy.Active.Import.Register",
+            "location": "Outlet",
+            "unitOfMeasure": wh,
+        },
+        {
+            "value": 7360.0,
+            "context": "Sample.Periodic",
+            "measurand": "Power.Active.Import",
+            "location": "Outlet",
+            "unitOfMeasure": {"unit": "W"},
+        },
     ]
     for phase, amps in (("L1", 31.9), ("L2", 32.1), ("L3", 31.7)):
-        values.append({"value": amps, "context": "Sample.Periodic", "measurand": "Current.Import",
-                       "phase": phase, "location": "Outlet", "unitOfMeasure": {"unit": "A"}})
+        values.append(
+            {
+                "value": amps,
+                "context": "Sample.Periodic",
+                "measurand": "Current.Import",
+                "phase": phase,
+                "location": "Outlet",
+                "unitOfMeasure": {"unit": "A"},
+            }
+        )
     for phase, volts in (("L1-N", 230.1), ("L2-N", 229.8), ("L3-N", 231.0)):
-        values.append({"value": volts, "context": "Sample.Periodic", "measurand": "Voltage",
-                       "phase": phase, "location": "Outlet", "unitOfMeasure": {"unit": "V"}})
-    values.append({"value": 54.0, "context": "Sample.Periodic", "measurand": "SoC", "location": "EV",
-                   "unitOfMeasure": {"unit": "Percent"}})
-    values.append({"value": 11000.0, "context": "Sample.Periodic", "measurand": "Power.Offered",
-                   "location": "Outlet", "unitOfMeasure": {"unit": "W"}})
+        values.append(
+            {
+                "value": volts,
+                "context": "Sample.Periodic",
+                "measurand": "Voltage",
+                "phase": phase,
+                "location": "Outlet",
+                "unitOfMeasure": {"unit": "V"},
+            }
+        )
+    values.append(
+        {
+            "value": 54.0,
+            "context": "Sample.Periodic",
+            "measurand": "SoC",
+            "location": "EV",
+            "unitOfMeasure": {"unit": "Percent"},
+        }
+    )
+    values.append(
+        {
+            "value": 11000.0,
+            "context": "Sample.Periodic",
+            "measurand": "Power.Offered",
+            "location": "Outlet",
+            "unitOfMeasure": {"unit": "W"},
+        }
+    )
     return values
 
 
@@ -85,9 +125,20 @@ def _report_entry(index: int) -> dict[str, Any]:
         "component": {"name": "EVSE" if index % 2 else "Connector", "evse": {"id": 1 + index % 2, "connectorId": 1}},
         "variable": {"name": f"Variable{index:02d}", "instance": "Actual"},
         "variableAttribute": [
-            {"type": "Actual", "value": str(1000 + index), "mutability": "ReadWrite", "persistent": True, "constant": False}
+            {
+                "type": "Actual",
+                "value": str(1000 + index),
+                "mutability": "ReadWrite",
+                "persistent": True,
+                "constant": False,
+            }
         ],
-        "variableCharacteristics": {"dataType": "integer", "supportsMonitoring": True, "unit": "W", "maxLimit": 22000.0},
+        "variableCharacteristics": {
+            "dataType": "integer",
+            "supportsMonitoring": True,
+            "unit": "W",
+            "maxLimit": 22000.0,
+        },
     }
     return entry
 
@@ -98,43 +149,90 @@ def _periods(count: int) -> list[dict[str, Any]]:
 
 
 INBOUND: tuple[Sample, ...] = (
-    Sample("BootNotification", "BootNotification", {
-        "reason": "PowerUp",
-        "chargingStation": {
-            "model": "SingleSocketCharger", "vendorName": "VendorX", "serialNumber": "SN-000123456",
-            "firmwareVersion": "1.4.2", "modem": {"iccid": "8931440400012345678", "imsi": "204043712345678"},
+    Sample(
+        "BootNotification",
+        "BootNotification",
+        {
+            "reason": "PowerUp",
+            "chargingStation": {
+                "model": "SingleSocketCharger",
+                "vendorName": "VendorX",
+                "serialNumber": "SN-000123456",
+                "firmwareVersion": "1.4.2",
+                "modem": {"iccid": "8931440400012345678", "imsi": "204043712345678"},
+            },
         },
-    }),
+    ),
     Sample("Heartbeat", "Heartbeat", {}),
-    Sample("StatusNotification", "StatusNotification", {
-        "timestamp": TS, "connectorStatus": "Occupied", "evseId": 1, "connectorId": 1,
-    }),
-    Sample("MeterValues 1x10", "MeterValues", {
-        "evseId": 1, "meterValue": [{"timestamp": TS, "sampledValue": _sampled_values()}],
-    }),
-    Sample("TransactionEvent+meter", "TransactionEvent", {
-        "eventType": "Updated", "timestamp": TS, "triggerReason": "MeterValuePeriodic", "seqNo": 17,
-        "transactionInfo": {"transactionId": "f1c5a7e2-3b1d-4c55-9e0a-2d6f7b8c9d01", "chargingState": "Charging"},
-        "evse": {"id": 1, "connectorId": 1},
-        "idToken": {"idToken": "04A2B3C4D5E6F7", "type": "ISO14443"},
-        "meterValue": [{"timestamp": TS, "sampledValue": _sampled_values()[:5]}],
-    }),
-    Sample("NotifyReport 50", "NotifyReport", {
-        "requestId": 42, "generatedAt": TS, "tbc": False, "seqNo": 0,
-        "reportData": [_report_entry(i) for i in range(50)],
-    }),
-    Sample("SetChargingProfile 24", "SetChargingProfile", {
-        "evseId": 1,
-        "chargingProfile": {
-            "id": 7, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile",
-            "chargingProfileKind": "Recurring", "recurrencyKind": "Daily",
-            "validFrom": "2025-03-14T00:00:00Z", "validTo": "2026-03-14T00:00:00Z",
-            "chargingSchedule": [{
-                "id": 1, "startSchedule": "2025-03-14T00:00:00Z", "duration": 86400,
-                "chargingRateUnit": "A", "minChargingRate": 6.0, "chargingSchedulePeriod": _periods(24),
-            }],
+    Sample(
+        "StatusNotification",
+        "StatusNotification",
+        {
+            "timestamp": TS,
+            "connectorStatus": "Occupied",
+            "evseId": 1,
+            "connectorId": 1,
         },
-    }),
+    ),
+    Sample(
+        "MeterValues 1x10",
+        "MeterValues",
+        {
+            "evseId": 1,
+            "meterValue": [{"timestamp": TS, "sampledValue": _sampled_values()}],
+        },
+    ),
+    Sample(
+        "TransactionEvent+meter",
+        "TransactionEvent",
+        {
+            "eventType": "Updated",
+            "timestamp": TS,
+            "triggerReason": "MeterValuePeriodic",
+            "seqNo": 17,
+            "transactionInfo": {"transactionId": "f1c5a7e2-3b1d-4c55-9e0a-2d6f7b8c9d01", "chargingState": "Charging"},
+            "evse": {"id": 1, "connectorId": 1},
+            "idToken": {"idToken": "04A2B3C4D5E6F7", "type": "ISO14443"},
+            "meterValue": [{"timestamp": TS, "sampledValue": _sampled_values()[:5]}],
+        },
+    ),
+    Sample(
+        "NotifyReport 50",
+        "NotifyReport",
+        {
+            "requestId": 42,
+            "generatedAt": TS,
+            "tbc": False,
+            "seqNo": 0,
+            "reportData": [_report_entry(i) for i in range(50)],
+        },
+    ),
+    Sample(
+        "SetChargingProfile 24",
+        "SetChargingProfile",
+        {
+            "evseId": 1,
+            "chargingProfile": {
+                "id": 7,
+                "stackLevel": 0,
+                "chargingProfilePurpose": "TxDefaultProfile",
+                "chargingProfileKind": "Recurring",
+                "recurrencyKind": "Daily",
+                "validFrom": "2025-03-14T00:00:00Z",
+                "validTo": "2026-03-14T00:00:00Z",
+                "chargingSchedule": [
+                    {
+                        "id": 1,
+                        "startSchedule": "2025-03-14T00:00:00Z",
+                        "duration": 86400,
+                        "chargingRateUnit": "A",
+                        "minChargingRate": 6.0,
+                        "chargingSchedulePeriod": _periods(24),
+                    }
+                ],
+            },
+        },
+    ),
 )
 """The seven CALLs of the codec benchmark, smallest to largest."""
 
@@ -143,10 +241,15 @@ RESPONSES: tuple[Sample, ...] = (
     Sample("HeartbeatResponse", "Heartbeat", {"currentTime": TS}),
     Sample("StatusNotificationResponse", "StatusNotification", {}),
     Sample("MeterValuesResponse", "MeterValues", {}),
-    Sample("TransactionEventResponse", "TransactionEvent", {
-        "totalCost": 12.5, "chargingPriority": 0,
-        "idTokenInfo": {"status": "Accepted", "cacheExpiryDateTime": "2025-03-15T09:26:53Z", "language1": "en"},
-    }),
+    Sample(
+        "TransactionEventResponse",
+        "TransactionEvent",
+        {
+            "totalCost": 12.5,
+            "chargingPriority": 0,
+            "idTokenInfo": {"status": "Accepted", "cacheExpiryDateTime": "2025-03-15T09:26:53Z", "language1": "en"},
+        },
+    ),
     Sample("NotifyReportResponse", "NotifyReport", {}),
     Sample("SetChargingProfileResponse", "SetChargingProfile", {"status": "Accepted"}),
 )

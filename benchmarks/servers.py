@@ -48,8 +48,14 @@ def deflate_factory(window_bits: int = 12, mem_level: int = 5) -> ServerPerMessa
 def _ws_settings(args: argparse.Namespace) -> dict[str, Any]:
     """WebSocket settings shared by every kind of server (and so identical across contenders)."""
     extensions = [deflate_factory(args.window_bits, args.mem_level)] if args.compression else None
-    return {"extensions": extensions, "ping_interval": 30.0, "ping_timeout": 30.0, "max_size": 2**20,
-            "open_timeout": 60.0, "close_timeout": 5.0}
+    return {
+        "extensions": extensions,
+        "ping_interval": 30.0,
+        "ping_timeout": 30.0,
+        "max_size": 2**20,
+        "open_timeout": 60.0,
+        "close_timeout": 5.0,
+    }
 
 
 # ---- ocppwire ---------------------------------------------------------------------------------
@@ -60,36 +66,50 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
     from ocppwire.v201 import types as t
 
     class BenchCsms(csms.CsmsHandler):
-        async def boot_notification(self, station: csms.ChargingStationClient, req: m.BootNotificationRequest
-                                    ) -> m.BootNotificationResponse:
-            return m.BootNotificationResponse(current_time=datetime.now(UTC), interval=INTERVAL,
-                                              status=e.RegistrationStatusEnumType.ACCEPTED)
+        async def boot_notification(
+            self, station: csms.ChargingStationClient, req: m.BootNotificationRequest
+        ) -> m.BootNotificationResponse:
+            return m.BootNotificationResponse(
+                current_time=datetime.now(UTC), interval=INTERVAL, status=e.RegistrationStatusEnumType.ACCEPTED
+            )
 
         async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
             return m.HeartbeatResponse(current_time=datetime.now(UTC))
 
-        async def status_notification(self, station: csms.ChargingStationClient, req: m.StatusNotificationRequest
-                                      ) -> m.StatusNotificationResponse:
+        async def status_notification(
+            self, station: csms.ChargingStationClient, req: m.StatusNotificationRequest
+        ) -> m.StatusNotificationResponse:
             return m.StatusNotificationResponse()
 
-        async def meter_values(self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
-                               ) -> m.MeterValuesResponse:
+        async def meter_values(
+            self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
+        ) -> m.MeterValuesResponse:
             return m.MeterValuesResponse()
 
-        async def transaction_event(self, station: csms.ChargingStationClient, req: m.TransactionEventRequest
-                                    ) -> m.TransactionEventResponse:
+        async def transaction_event(
+            self, station: csms.ChargingStationClient, req: m.TransactionEventRequest
+        ) -> m.TransactionEventResponse:
             if req.id_token:
                 return m.TransactionEventResponse(
-                    id_token_info=t.IdTokenInfoType(status=e.AuthorizationStatusEnumType.ACCEPTED))
+                    id_token_info=t.IdTokenInfoType(status=e.AuthorizationStatusEnumType.ACCEPTED)
+                )
             return m.TransactionEventResponse()
 
     options = _ws_settings(args)
     extensions = options.pop("extensions")
     compression: Any = extensions[0] if extensions else False
-    server = await csms.serve(BenchCsms(), args.host, args.port, compression=compression,
-                              ping_interval=options["ping_interval"], ping_timeout=options["ping_timeout"],
-                              max_message_size=options["max_size"], open_timeout=options["open_timeout"],
-                              close_timeout=options["close_timeout"], shutdown_grace=1.0)
+    server = await csms.serve(
+        BenchCsms(),
+        args.host,
+        args.port,
+        compression=compression,
+        ping_interval=options["ping_interval"],
+        ping_timeout=options["ping_timeout"],
+        max_message_size=options["max_size"],
+        open_timeout=options["open_timeout"],
+        close_timeout=options["close_timeout"],
+        shutdown_grace=1.0,
+    )
     return server, server.port, server.close
 
 
@@ -101,8 +121,9 @@ async def serve_peer(args: argparse.Namespace) -> Any:
     class BenchChargePoint(ChargePoint):
         @on("BootNotification")
         async def on_boot_notification(self, **kwargs: Any) -> Any:
-            return call_result.BootNotification(current_time=datetime.now(UTC).isoformat(), interval=INTERVAL,
-                                                status="Accepted")
+            return call_result.BootNotification(
+                current_time=datetime.now(UTC).isoformat(), interval=INTERVAL, status="Accepted"
+            )
 
         @on("Heartbeat")
         async def on_heartbeat(self, **kwargs: Any) -> Any:
@@ -146,7 +167,7 @@ def ceiling_answer(data: bytes) -> bytes:
     """A CALLRESULT for the CALL in ``data``, without parsing it: ``[2,"<id>","<Action>",...`` is sliced."""
     id_end = data.index(b'"', 4)
     action_end = data.index(b'"', id_end + 3)
-    payload = _FIXED.get(data[id_end + 3:action_end], b"{}")
+    payload = _FIXED.get(data[id_end + 3 : action_end], b"{}")
     return b'[3,"' + data[4:id_end] + b'",' + payload + b"]"
 
 
@@ -211,9 +232,12 @@ def main() -> None:
     parser.add_argument("--compression", action="store_true", help="enable permessage-deflate")
     parser.add_argument("--window-bits", type=int, default=12, help="deflate window bits, both directions")
     parser.add_argument("--mem-level", type=int, default=5, help="deflate memLevel of the compressor")
-    parser.add_argument("--task-per-message", action="store_true",
-                        help="ceiling only: answer each frame from a new task, as a CSMS must (handlers may call "
-                             "the station back), to show what that costs the bare transport")
+    parser.add_argument(
+        "--task-per-message",
+        action="store_true",
+        help="ceiling only: answer each frame from a new task, as a CSMS must (handlers may call "
+        "the station back), to show what that costs the bare transport",
+    )
     parser.add_argument("--profile", metavar="PATH", help="run under cProfile and write the stats to PATH")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

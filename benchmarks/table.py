@@ -10,9 +10,11 @@ __all__ = ["rate", "ratio", "render"]
 def render(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A Markdown table under a ``### title`` line, first column left-aligned, the rest right-aligned."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows)]
+
     def line(cells: Sequence[str]) -> str:
         parts = [str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))]
         return "| " + " | ".join(parts) + " |"
+
     rule = "|" + "|".join(("-" * (w + 1) + ("-" if i == 0 else ":")) for i, w in enumerate(widths)) + "|"
     return "\n".join([f"### {title}", "", line(columns), rule, *(line(r) for r in rows), ""])
 

@@ -22,8 +22,9 @@ class CountingCsms(csms.CsmsHandler):
         self.identities: set[str] = set()
         self.boot_status = boot_status
 
-    async def boot_notification(self, station: csms.ChargingStationClient, req: m.BootNotificationRequest
-                                ) -> m.BootNotificationResponse:
+    async def boot_notification(
+        self, station: csms.ChargingStationClient, req: m.BootNotificationRequest
+    ) -> m.BootNotificationResponse:
         self.received["BootNotification"] += 1
         self.identities.add(station.identity)
         return m.BootNotificationResponse(current_time=datetime.now(UTC), interval=300, status=self.boot_status)
@@ -32,17 +33,21 @@ class CountingCsms(csms.CsmsHandler):
         self.received["Heartbeat"] += 1
         return m.HeartbeatResponse(current_time=datetime.now(UTC))
 
-    async def meter_values(self, station: csms.ChargingStationClient, req: m.MeterValuesRequest) -> m.MeterValuesResponse:
+    async def meter_values(
+        self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
+    ) -> m.MeterValuesResponse:
         self.received["MeterValues"] += 1
         return m.MeterValuesResponse()
 
-    async def status_notification(self, station: csms.ChargingStationClient, req: m.StatusNotificationRequest
-                                  ) -> m.StatusNotificationResponse:
+    async def status_notification(
+        self, station: csms.ChargingStationClient, req: m.StatusNotificationRequest
+    ) -> m.StatusNotificationResponse:
         self.received[f"StatusNotification {req.connector_status}"] += 1
         return m.StatusNotificationResponse()
 
-    async def transaction_event(self, station: csms.ChargingStationClient, req: m.TransactionEventRequest
-                                ) -> m.TransactionEventResponse:
+    async def transaction_event(
+        self, station: csms.ChargingStationClient, req: m.TransactionEventRequest
+    ) -> m.TransactionEventResponse:
         self.received[f"TransactionEvent {req.event_type}"] += 1
         return m.TransactionEventResponse()
 

@@ -16,8 +16,12 @@ from .conftest import CountingCsms, StartCsms
 
 async def _sim(*args: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ocppwire.sim", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "ocppwire.sim",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None
@@ -38,12 +42,20 @@ async def test_summary_of_a_clean_run(start_csms: StartCsms) -> None:
 
 async def test_json_lines_end_with_the_result(start_csms: StartCsms) -> None:
     server = await start_csms()
-    status, out, _ = await _sim(server.url, "-n", "2", "--duration", "0.3", "--warmup", "0.1", "--json",
-                                "--no-compression", "--prefix", "CLI")
+    status, out, _ = await _sim(
+        server.url, "-n", "2", "--duration", "0.3", "--warmup", "0.1", "--json", "--no-compression", "--prefix", "CLI"
+    )
     assert status == 0
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line["event"] for line in lines] == [
-        "connecting", "connected", "warmup", "measure-start", "measure-end", "stopping", "done", "result"
+        "connecting",
+        "connected",
+        "warmup",
+        "measure-start",
+        "measure-end",
+        "stopping",
+        "done",
+        "result",
     ]
     result = SimResult.from_dict({k: v for k, v in lines[-1].items() if k != "event"})
     assert result.errors == 0 and result.connected == 2 and result.window.answered > 0
@@ -58,11 +70,37 @@ async def test_errors_give_exit_status_1(start_csms: StartCsms) -> None:
 
 
 def test_arguments_map_onto_the_config() -> None:
-    args = build_parser().parse_args([
-        "ws://h:1/ocpp", "-n", "7", "--scenario", "transactions", "--interval", "2.5", "--duration", "3",
-        "--warmup", "1", "--no-boot", "--sampled-values", "4", "--transaction-updates", "2", "--prefix", "X",
-        "--first", "10", "--password", "pw", "--no-compression", "--connect-concurrency", "5", "--call-timeout", "9",
-    ])
+    args = build_parser().parse_args(
+        [
+            "ws://h:1/ocpp",
+            "-n",
+            "7",
+            "--scenario",
+            "transactions",
+            "--interval",
+            "2.5",
+            "--duration",
+            "3",
+            "--warmup",
+            "1",
+            "--no-boot",
+            "--sampled-values",
+            "4",
+            "--transaction-updates",
+            "2",
+            "--prefix",
+            "X",
+            "--first",
+            "10",
+            "--password",
+            "pw",
+            "--no-compression",
+            "--connect-concurrency",
+            "5",
+            "--call-timeout",
+            "9",
+        ]
+    )
     config = config_from_args(args)
     assert (config.url, config.stations, config.duration, config.warmup) == ("ws://h:1/ocpp", 7, 3, 1)
     assert config.scenario.name is ScenarioName.TRANSACTIONS and config.scenario.interval == 2.5

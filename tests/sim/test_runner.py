@@ -20,8 +20,9 @@ async def test_heartbeats_from_several_stations(start_csms: StartCsms) -> None:
     handler = CountingCsms()
     server = await start_csms(handler)
     events: list[str] = []
-    result = await simulate(SimConfig(server.url, stations=5, duration=0.3, warmup=0.1),
-                            lambda name, details: events.append(name))
+    result = await simulate(
+        SimConfig(server.url, stations=5, duration=0.3, warmup=0.1), lambda name, details: events.append(name)
+    )
     assert events == ["connecting", "connected", "warmup", "measure-start", "measure-end", "stopping", "done"]
     assert result.errors == 0 and result.connected == 5
     assert result.window.answered > 0 and result.round_trips_per_second > 0

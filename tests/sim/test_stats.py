@@ -61,8 +61,9 @@ def test_histogram_and_counters_survive_json_form() -> None:
 
 
 def test_errors_sum_every_failure_kind() -> None:
-    counters = Counters(invalid_responses=1, timeouts=2, connect_failures=3, disconnects=4, boot_rejected=5,
-                        stray_frames=6)
+    counters = Counters(
+        invalid_responses=1, timeouts=2, connect_failures=3, disconnects=4, boot_rejected=5, stray_frames=6
+    )
     counters.call_errors.update({"NotSupported": 7, "InternalError": 8})
     assert counters.errors == 36
     other = Counters(sent=1, timeouts=1)

@@ -223,7 +223,9 @@ class Session:
             raise TypeError(f"{spec.name} takes a {spec.request.__name__}, got {type(request).__name__}")
         message_id = self._new_message_id()
         if self.validate:
-            payload = self._checked_payload(request, spec.request, lambda error: RequestValidationError(spec.name, error))
+            payload = self._checked_payload(
+                request, spec.request, lambda error: RequestValidationError(spec.name, error)
+            )
             data = self.codec.encode(Call(message_id, spec.name, payload))
         else:
             data = self.codec.encode(Call(message_id, spec.name, request))
@@ -307,9 +309,7 @@ class Session:
             except FrameError as exc:
                 await self._reject(exc)
                 return
-            task = _start_task(
-                self._answer(frame.message_id, spec, request), f"ocpp-{spec.name}-{frame.message_id}"
-            )
+            task = _start_task(self._answer(frame.message_id, spec, request), f"ocpp-{spec.name}-{frame.message_id}")
             if not task.done():
                 self._handlers.add(task)
                 task.add_done_callback(self._handlers.discard)

@@ -34,17 +34,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("url", help="CSMS endpoint URL; stations connect to <url>/<identity>")
     parser.add_argument("-n", "--stations", type=int, default=1, help="number of stations (default 1)")
-    parser.add_argument("--scenario", choices=[s.value for s in ScenarioName], default=ScenarioName.HEARTBEAT.value,
-                        help="traffic after boot (default heartbeat)")
-    parser.add_argument("--interval", type=float, default=0.0,
-                        help="seconds between one station's CALLs; 0 = next CALL right after the answer (default)")
+    parser.add_argument(
+        "--scenario",
+        choices=[s.value for s in ScenarioName],
+        default=ScenarioName.HEARTBEAT.value,
+        help="traffic after boot (default heartbeat)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=0.0,
+        help="seconds between one station's CALLs; 0 = next CALL right after the answer (default)",
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of the measured window (default 10)")
     parser.add_argument("--warmup", type=float, default=0.0, help="seconds of unrecorded traffic first (default 0)")
     parser.add_argument("--no-boot", action="store_true", help="skip the BootNotification after connecting")
     parser.add_argument("--sampled-values", type=int, default=10, help="sampled values per meter reading (default 10)")
-    parser.add_argument("--transaction-updates", type=int, default=10,
-                        help="TransactionEvent Updated messages per session (default 10)")
-    parser.add_argument("--prefix", default="SIM", help="identity prefix; identities are <prefix>00000 ... (default SIM)")
+    parser.add_argument(
+        "--transaction-updates", type=int, default=10, help="TransactionEvent Updated messages per session (default 10)"
+    )
+    parser.add_argument(
+        "--prefix", default="SIM", help="identity prefix; identities are <prefix>00000 ... (default SIM)"
+    )
     parser.add_argument("--first", type=int, default=0, help="number of the first station (default 0)")
     parser.add_argument("--password", help="HTTP Basic password (username = identity)")
     parser.add_argument("--no-compression", action="store_true", help="do not offer permessage-deflate")

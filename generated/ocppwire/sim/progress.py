@@ -16,8 +16,11 @@ def _line(sim: Simulation, rate: float) -> str:
     recorder = sim.recorder
     elapsed = time.perf_counter() - sim.phase_started
     latency = recorder.latency
-    parts = [f"{sim.phase:<13} {elapsed:6.1f} s", f"stations {sim.connected:,}/{len(sim.stations):,}",
-             f"{rate:,.0f} round trips/s"]
+    parts = [
+        f"{sim.phase:<13} {elapsed:6.1f} s",
+        f"stations {sim.connected:,}/{len(sim.stations):,}",
+        f"{rate:,.0f} round trips/s",
+    ]
     if recorder.recording and latency.count:
         parts.append(f"p50 {latency.percentile(50) * 1e3:.2f} ms  p99 {latency.percentile(99) * 1e3:.2f} ms")
     parts.append(f"errors {recorder.counters.errors:,}")

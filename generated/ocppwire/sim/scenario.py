@@ -86,8 +86,9 @@ class Scenario:
                 timestamp=_now(),
                 trigger_reason=e.TriggerReasonEnumType.AUTHORIZED,
                 seq_no=next(seq),
-                transaction_info=t.TransactionType(transaction_id=transaction_id,
-                                                   charging_state=e.ChargingStateEnumType.CHARGING),
+                transaction_info=t.TransactionType(
+                    transaction_id=transaction_id, charging_state=e.ChargingStateEnumType.CHARGING
+                ),
                 evse=evse,
                 id_token=token,
             )
@@ -97,8 +98,9 @@ class Scenario:
                     timestamp=_now(),
                     trigger_reason=e.TriggerReasonEnumType.METER_VALUE_PERIODIC,
                     seq_no=next(seq),
-                    transaction_info=t.TransactionType(transaction_id=transaction_id,
-                                                       charging_state=e.ChargingStateEnumType.CHARGING),
+                    transaction_info=t.TransactionType(
+                        transaction_id=transaction_id, charging_state=e.ChargingStateEnumType.CHARGING
+                    ),
                     meter_value=[_meter_value(self.sampled_values)],
                 )
             yield a.TRANSACTION_EVENT, m.TransactionEventRequest(
@@ -106,8 +108,9 @@ class Scenario:
                 timestamp=_now(),
                 trigger_reason=e.TriggerReasonEnumType.STOP_AUTHORIZED,
                 seq_no=next(seq),
-                transaction_info=t.TransactionType(transaction_id=transaction_id,
-                                                   stopped_reason=e.ReasonEnumType.LOCAL),
+                transaction_info=t.TransactionType(
+                    transaction_id=transaction_id, stopped_reason=e.ReasonEnumType.LOCAL
+                ),
                 id_token=token,
             )
             yield a.STATUS_NOTIFICATION, _status(e.ConnectorStatusEnumType.AVAILABLE)

@@ -68,8 +68,16 @@ class StationOptions:
 
     __slots__ = ("url", "password", "compression", "call_timeout", "open_timeout", "ping_interval")
 
-    def __init__(self, url: str, *, password: str | None = None, compression: bool = True,
-                 call_timeout: float = 30.0, open_timeout: float = 30.0, ping_interval: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        password: str | None = None,
+        compression: bool = True,
+        call_timeout: float = 30.0,
+        open_timeout: float = 30.0,
+        ping_interval: float | None = None,
+    ) -> None:
         self.url = url
         self.password = password
         self.compression = compression
@@ -106,9 +114,11 @@ class SimStation:
                 additional_headers=headers,
                 # Small windows keep a station's compression state at a few KiB (see docs/benchmarks.md).
                 compression=None,
-                extensions=[ClientPerMessageDeflateFactory(client_max_window_bits=10,
-                                                           compress_settings={"memLevel": 4})]
-                if options.compression else None,
+                extensions=(
+                    [ClientPerMessageDeflateFactory(client_max_window_bits=10, compress_settings={"memLevel": 4})]
+                    if options.compression
+                    else None
+                ),
                 open_timeout=options.open_timeout,
                 ping_interval=options.ping_interval,
                 ping_timeout=None if options.ping_interval is None else options.call_timeout,

@@ -135,8 +135,16 @@ class Counters:
 
     def merge(self, other: Counters) -> None:
         """Add ``other``'s counts to these."""
-        for name in ("sent", "answered", "invalid_responses", "timeouts", "connect_failures", "disconnects",
-                     "boot_rejected", "stray_frames"):
+        for name in (
+            "sent",
+            "answered",
+            "invalid_responses",
+            "timeouts",
+            "connect_failures",
+            "disconnects",
+            "boot_rejected",
+            "stray_frames",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.call_errors.update(other.call_errors)
 
