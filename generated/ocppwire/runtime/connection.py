@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Generic
 
@@ -92,12 +93,13 @@ class OcppConnection(Generic[PeerT, HandlerT]):
         self.finished = asyncio.Event()
         """Set when :meth:`run` has fully finished (``on_disconnect`` included)."""
 
-    async def _send(self, data: bytes) -> None:
+    # _send and _dispatch return the awaitable instead of awaiting it: no wrapper coroutine per frame.
+    def _send(self, data: bytes) -> Awaitable[None]:
         # OCPP-J frames are text messages; ``text=True`` sends the UTF-8 bytes without re-encoding.
-        await self.ws.send(data, text=True)
+        return self.ws.send(data, text=True)
 
-    async def _dispatch(self, spec: Any, request: Any) -> Any:
-        return await self._dispatch_to(spec, request)
+    def _dispatch(self, spec: Any, request: Any) -> Awaitable[Any]:
+        return self._dispatch_to(spec, request)
 
     async def run(self) -> None:
         """Serve the connection until it closes, then clean up. Never raises for peer behaviour."""

@@ -310,9 +310,8 @@ class Session:
                 await self._reject(exc)
                 return
             task = _start_task(self._answer(frame.message_id, spec, request), f"ocpp-{spec.name}-{frame.message_id}")
-            if not task.done():
+            if not task.done():  # an eager task may already have answered
                 self._handlers.add(task)
-                task.add_done_callback(self._handlers.discard)
         elif isinstance(frame, CallResult):
             self._on_result(frame)
         else:
@@ -331,27 +330,31 @@ class Session:
 
     async def _answer(self, message_id: str, spec: ActionSpec[Any, Any], request: Any) -> None:
         """Run the handler for one incoming CALL and send its CALLRESULT or CALLERROR."""
-        reply: CallResult[Any] | CallError
+        # The task leaves the set as it finishes, not in a done-callback one loop iteration later.
         try:
-            response = await self._dispatch(spec, request)
-        except OcppError as exc:
-            reply = error_frame(message_id, exc)
-        except Exception:
-            if self._closed:  # e.g. the handler's own call failed because the connection went away
-                log.debug("%s: %s handler ended by disconnect", self.identity, spec.name, exc_info=True)
-                return
-            self.stats.handler_failures += 1
-            log.exception(
-                "%s: handler for %s (messageId %s) failed",
-                self.identity,
-                spec.name,
-                message_id,
-                extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
-            )
-            reply = error_frame(message_id, InternalError(f"internal error while handling {spec.name}"))
-        else:
-            reply = self._result_frame(message_id, spec, response)
-        await self._reply(reply)
+            reply: CallResult[Any] | CallError
+            try:
+                response = await self._dispatch(spec, request)
+            except OcppError as exc:
+                reply = error_frame(message_id, exc)
+            except Exception:
+                if self._closed:  # e.g. the handler's own call failed because the connection went away
+                    log.debug("%s: %s handler ended by disconnect", self.identity, spec.name, exc_info=True)
+                    return
+                self.stats.handler_failures += 1
+                log.exception(
+                    "%s: handler for %s (messageId %s) failed",
+                    self.identity,
+                    spec.name,
+                    message_id,
+                    extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
+                )
+                reply = error_frame(message_id, InternalError(f"internal error while handling {spec.name}"))
+            else:
+                reply = self._result_frame(message_id, spec, response)
+            await self._reply(reply)
+        finally:
+            self._handlers.discard(asyncio.current_task())
 
     def _result_frame(self, message_id: str, spec: ActionSpec[Any, Any], response: Any) -> CallResult[Any] | CallError:
         """The CALLRESULT for a handler's response, or InternalError if the response is not valid."""
@@ -404,9 +407,10 @@ class Session:
         except Exception as exc:  # the connection went away; the peer will not get the answer
             log.debug("%s: could not send answer to %s: %s", self.identity, frame.message_id, exc)
 
-    async def _write(self, message_id: str, data: bytes) -> None:
+    def _write(self, message_id: str, data: bytes) -> Awaitable[None]:
+        """Log and send one frame; returns the transport's awaitable (no coroutine of its own)."""
         log_frame(self.identity, "out", message_id, data)
-        await self._send(data)
+        return self._send(data)
 
     def _waiting_for(self, message_id: str) -> _Outgoing | None:
         item = self._inflight
