@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy clean
+.PHONY: install run test check generate mypy bench bench-scale clean
 
 install: $(STAMP)
 
@@ -32,6 +32,14 @@ test: install
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
 	MYPYPATH=generated $(VENV)/bin/mypy --strict examples
+
+## Benchmarks against the ocpp package (PyPI): codec and end to end, a few minutes. BENCH_ARGS="--quick" to try it out.
+bench: install
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+## 10,000 stations on one CSMS process with permessage-deflate (about a minute). SCALE_ARGS="--compare --stations 1000" compares deflate settings.
+bench-scale: install
+	$(PY) -m benchmarks.scale_bench $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info generated/*.egg-info .pytest_cache .mypy_cache

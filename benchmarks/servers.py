@@ -35,10 +35,17 @@ SUBPROTOCOL = "ocpp2.0.1"
 INTERVAL = 300
 
 
-def deflate_factory(window_bits: int = 12, mem_level: int = 5) -> ServerPerMessageDeflateFactory:
-    """permessage-deflate with small windows and memLevel: the per-connection zlib state is what
-    dominates a CSMS's memory at 10,000 connections (see docs/benchmarks.md)."""
+def deflate_factory(
+    window_bits: int = 12, mem_level: int = 5, no_context_takeover: bool = False
+) -> ServerPerMessageDeflateFactory:
+    """permessage-deflate for the benchmark CSMS. The zlib state kept per connection is what dominates a
+    CSMS's memory at 10,000 connections: a compressor needs about ``2**(window_bits+2) + 2**(mem_level+9)``
+    bytes plus ~6 KiB, a decompressor ``2**window_bits`` plus ~7 KiB (see docs/benchmarks.md).
+    ``window_bits`` limits both directions (the client's window only when it offers
+    ``client_max_window_bits``); ``no_context_takeover`` drops the server's compressor between
+    messages (a new one per message: less memory, more CPU, worse compression)."""
     return ServerPerMessageDeflateFactory(
+        server_no_context_takeover=no_context_takeover,
         server_max_window_bits=window_bits,
         client_max_window_bits=window_bits,
         compress_settings={"memLevel": mem_level},
@@ -47,7 +54,8 @@ def deflate_factory(window_bits: int = 12, mem_level: int = 5) -> ServerPerMessa
 
 def _ws_settings(args: argparse.Namespace) -> dict[str, Any]:
     """WebSocket settings shared by every kind of server (and so identical across contenders)."""
-    extensions = [deflate_factory(args.window_bits, args.mem_level)] if args.compression else None
+    factory = deflate_factory(args.window_bits, args.mem_level, args.no_context_takeover)
+    extensions = [factory] if args.compression else None
     return {
         "extensions": extensions,
         "ping_interval": 30.0,
@@ -232,6 +240,7 @@ def main() -> None:
     parser.add_argument("--compression", action="store_true", help="enable permessage-deflate")
     parser.add_argument("--window-bits", type=int, default=12, help="deflate window bits, both directions")
     parser.add_argument("--mem-level", type=int, default=5, help="deflate memLevel of the compressor")
+    parser.add_argument("--no-context-takeover", action="store_true", help="new compressor per message")
     parser.add_argument(
         "--task-per-message",
         action="store_true",

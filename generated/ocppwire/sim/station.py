@@ -16,7 +16,6 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 from websockets.typing import Subprotocol
 
 from ocppwire.runtime.actions import ActionSpec
@@ -112,13 +111,8 @@ class SimStation:
                 station_url(options.url, self.identity),
                 subprotocols=[_SUBPROTOCOL],
                 additional_headers=headers,
-                # Small windows keep a station's compression state at a few KiB (see docs/benchmarks.md).
-                compression=None,
-                extensions=(
-                    [ClientPerMessageDeflateFactory(client_max_window_bits=10, compress_settings={"memLevel": 4})]
-                    if options.compression
-                    else None
-                ),
+                # websockets' default offer: permessage-deflate, the CSMS may limit our window.
+                compression="deflate" if options.compression else None,
                 open_timeout=options.open_timeout,
                 ping_interval=options.ping_interval,
                 ping_timeout=None if options.ping_interval is None else options.call_timeout,
