@@ -68,16 +68,16 @@ log = logging.getLogger("ocppwire.session")
 
 if sys.version_info >= (3, 12):
 
-    def _start_task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         """A task for one incoming CALL, started eagerly: a handler that answers without suspending
         completes (and its answer is sent) before this returns, with no event-loop round trip."""
-        return asyncio.Task(coro, loop=asyncio.get_running_loop(), name=name, eager_start=True)
+        return asyncio.Task(coro, loop=loop, name=name, eager_start=True)
 
 else:
 
-    def _start_task(coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         """A task for one incoming CALL (Python < 3.12 has no eager tasks)."""
-        return asyncio.get_running_loop().create_task(coro, name=name)
+        return loop.create_task(coro, name=name)
 
 
 def uuid4_message_id() -> str:
@@ -183,6 +183,7 @@ class Session:
         self._expired: OrderedDict[str, None] = OrderedDict()
         self._worker: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop this session receives on (set on first CALL)
         self._closing = False
         self._closed = False
         self._close_reason = "connection closed"
@@ -309,7 +310,12 @@ class Session:
             except FrameError as exc:
                 await self._reject(exc)
                 return
-            task = _start_task(self._answer(frame.message_id, spec, request), f"ocpp-{spec.name}-{frame.message_id}")
+            loop = self._loop
+            if loop is None:  # asyncio.get_running_loop() costs a getpid() system call on Python 3.11
+                loop = self._loop = asyncio.get_running_loop()
+            task = _start_task(
+                loop, self._answer(frame.message_id, spec, request), f"ocpp-{spec.name}-{frame.message_id}"
+            )
             if not task.done():  # an eager task may already have answered
                 self._handlers.add(task)
         elif isinstance(frame, CallResult):
@@ -354,7 +360,7 @@ class Session:
                 reply = self._result_frame(message_id, spec, response)
             await self._reply(reply)
         finally:
-            self._handlers.discard(asyncio.current_task())
+            self._handlers.discard(asyncio.current_task(self._loop))
 
     def _result_frame(self, message_id: str, spec: ActionSpec[Any, Any], response: Any) -> CallResult[Any] | CallError:
         """The CALLRESULT for a handler's response, or InternalError if the response is not valid."""
