@@ -12,6 +12,7 @@ from ocppwire.sim import Scenario, ScenarioName, SimConfig, Simulation, simulate
 from ocppwire.sim.progress import show_progress
 from ocppwire.v201 import csms
 from ocppwire.v201 import enums as e
+from ocppwire.v201 import messages as m
 
 from .conftest import CountingCsms, StartCsms
 
@@ -113,3 +114,27 @@ def test_config_is_checked() -> None:
     for bad in ({"stations": 0}, {"duration": 0}, {"warmup": -1}, {"connect_concurrency": 0}):
         with pytest.raises(ValueError):
             SimConfig("ws://127.0.0.1:1", **bad)  # type: ignore[arg-type]
+
+
+class SlowCsms(CountingCsms):
+    """Answers Heartbeat only after ``delay`` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
+        import asyncio
+
+        await asyncio.sleep(self.delay)
+        return await super().heartbeat(station, req)
+
+
+async def test_timeouts_are_counted_and_the_station_carries_on(start_csms: StartCsms) -> None:
+    server = await start_csms(SlowCsms(delay=0.25))
+    result = await simulate(SimConfig(server.url, stations=1, duration=0.8, call_timeout=0.1))
+    counters = result.error_counters
+    assert counters.timeouts >= 3  # the station kept calling after its first timeout
+    assert counters.sent >= counters.timeouts
+    assert counters.stray_frames >= 1  # the late answers, matching no waiting CALL
+    assert result.window.answered == 0 and result.errors > 0

@@ -14,6 +14,7 @@ import asyncio
 import time
 from typing import Any
 
+import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
@@ -23,6 +24,7 @@ from ocppwire.runtime.client import station_url
 from ocppwire.runtime.codec import Codec, FrameError, error_frame
 from ocppwire.runtime.errors import NotSupportedError
 from ocppwire.runtime.frames import Call, CallError, CallResult
+from ocppwire.runtime.payload import encode
 from ocppwire.v201 import actions as a
 from ocppwire.v201 import enums as e
 
@@ -96,10 +98,21 @@ class SimStation:
         self.recorder = recorder
         self.ws: ClientConnection | None = None
         self._next_id = 0
+        self._task: asyncio.Task[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting = False
+        self._timed_out = False
+        self._last_request: Any = None
+        self._last_payload = msgspec.Raw(b"{}")
 
     async def connect(self) -> bool:
-        """Open the WebSocket (``ocpp2.0.1``); count a failure and return False if it cannot."""
+        """Open the WebSocket (``ocpp2.0.1``); count a failure and return False if it cannot.
+
+        The task that calls this must be the one that later calls :meth:`call`: timeouts cancel it.
+        """
         options = self.options
+        self._task = asyncio.current_task()
+        self._loop = asyncio.get_running_loop()
         headers = {}
         if options.password is not None:
             import base64
@@ -168,36 +181,47 @@ class SimStation:
         recorder = self.recorder
         self._next_id += 1
         message_id = str(self._next_id)
-        data = _CODEC.encode(Call(message_id, spec.name, request))
+        if request is not self._last_request:  # a scenario repeating one request is encoded once
+            self._last_request = request
+            self._last_payload = msgspec.Raw(encode(request))
+        data = _CODEC.encode(Call(message_id, spec.name, self._last_payload))
         recorder.counters.sent += 1
         sent_at = time.perf_counter()
+        # A bare timer instead of asyncio.timeout(): the load generator must stay cheaper than what it measures.
+        assert self._loop is not None
+        expiry = self._loop.call_later(self.options.call_timeout, self._expire)
+        self._waiting = True
         try:
-            async with asyncio.timeout(self.options.call_timeout):
-                await ws.send(data, text=True)
-                while True:
-                    raw = await ws.recv(decode=False)
-                    counters = recorder.counters
-                    try:
-                        frame = _CODEC.decode_frame(raw)
-                        if isinstance(frame, CallResult):
-                            if frame.message_id != message_id:
-                                counters.stray_frames += 1
-                                continue
-                            response = _CODEC.decode_result(frame, spec)
-                        elif isinstance(frame, CallError):
-                            if frame.message_id != message_id:
-                                counters.stray_frames += 1
-                                continue
-                            counters.call_errors[frame.error_code] += 1
-                            return None
-                        else:
-                            await self._refuse(frame)
+            await ws.send(data, text=True)
+            while True:
+                raw = await ws.recv(decode=False)
+                counters = recorder.counters
+                try:
+                    frame = _CODEC.decode_frame(raw)
+                    if isinstance(frame, CallResult):
+                        if frame.message_id != message_id:
+                            counters.stray_frames += 1
                             continue
-                    except FrameError:
-                        counters.invalid_responses += 1
+                        response = _CODEC.decode_result(frame, spec)
+                    elif isinstance(frame, CallError):
+                        if frame.message_id != message_id:
+                            counters.stray_frames += 1
+                            continue
+                        counters.call_errors[frame.error_code] += 1
                         return None
-                    break
-        except TimeoutError:
+                    else:
+                        await self._refuse(frame)
+                        continue
+                except FrameError:
+                    counters.invalid_responses += 1
+                    return None
+                break
+        except asyncio.CancelledError:
+            if not self._timed_out:
+                raise
+            self._timed_out = False
+            if self._task is not None:
+                self._task.uncancel()
             recorder.counters.timeouts += 1
             return None
         except ConnectionClosed:
@@ -205,10 +229,19 @@ class SimStation:
                 recorder.counters.disconnects += 1
             self.ws = None
             return None
+        finally:
+            self._waiting = False
+            expiry.cancel()
         recorder.counters.answered += 1
         if recorder.recording:
             recorder.latency.record(time.perf_counter() - sent_at)
         return response
+
+    def _expire(self) -> None:
+        """The call timer fired: cancel the station's task if it is still waiting for the answer."""
+        if self._waiting and self._task is not None:
+            self._timed_out = True
+            self._task.cancel()
 
     async def _refuse(self, frame: Call[Any]) -> None:
         """Answer a CALL from the CSMS: the simulator implements no CSMS-initiated action."""
