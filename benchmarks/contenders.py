@@ -19,9 +19,9 @@ from typing import Any
 
 import msgspec
 import orjson
-from ocpp import charge_point as peer_cp
+from ocpp import charge_point as peer_cp  # type: ignore[import-untyped]
 from ocpp import messages as peer_messages
-from ocpp.v201 import call as peer_call
+from ocpp.v201 import call as peer_call  # type: ignore[import-untyped]
 from ocpp.v201 import call_result as peer_call_result
 
 from ocppwire.runtime.codec import Codec
@@ -33,6 +33,7 @@ from .samples import Sample
 
 __all__ = [
     "CODEC",
+    "REGISTRY",
     "PEER_VERSION",
     "ours_inbound",
     "ours_outbound",

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 
 __all__ = ["CsmsProcess", "SimEvents", "csms_process", "peak_rss", "run_sim"]
 

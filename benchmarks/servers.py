@@ -27,6 +27,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.asyncio.server import serve as ws_serve
 from websockets.exceptions import ConnectionClosed
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+from websockets.typing import Subprotocol
 
 __all__ = ["KINDS", "deflate_factory", "main"]
 
@@ -123,29 +124,29 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
 
 # ---- the peer (ocpp 2.1.0) ----------------------------------------------------------------------
 async def serve_peer(args: argparse.Namespace) -> Any:
-    from ocpp.routing import on
-    from ocpp.v201 import ChargePoint, call_result
+    from ocpp.routing import on  # type: ignore[import-untyped]
+    from ocpp.v201 import ChargePoint, call_result  # type: ignore[import-untyped]
 
-    class BenchChargePoint(ChargePoint):
-        @on("BootNotification")
+    class BenchChargePoint(ChargePoint):  # type: ignore[misc]
+        @on("BootNotification")  # type: ignore[untyped-decorator]
         async def on_boot_notification(self, **kwargs: Any) -> Any:
             return call_result.BootNotification(
                 current_time=datetime.now(UTC).isoformat(), interval=INTERVAL, status="Accepted"
             )
 
-        @on("Heartbeat")
+        @on("Heartbeat")  # type: ignore[untyped-decorator]
         async def on_heartbeat(self, **kwargs: Any) -> Any:
             return call_result.Heartbeat(current_time=datetime.now(UTC).isoformat())
 
-        @on("StatusNotification")
+        @on("StatusNotification")  # type: ignore[untyped-decorator]
         async def on_status_notification(self, **kwargs: Any) -> Any:
             return call_result.StatusNotification()
 
-        @on("MeterValues")
+        @on("MeterValues")  # type: ignore[untyped-decorator]
         async def on_meter_values(self, **kwargs: Any) -> Any:
             return call_result.MeterValues()
 
-        @on("TransactionEvent")
+        @on("TransactionEvent")  # type: ignore[untyped-decorator]
         async def on_transaction_event(self, **kwargs: Any) -> Any:
             if kwargs.get("id_token"):
                 return call_result.TransactionEvent(id_token_info={"status": "Accepted"})
@@ -159,7 +160,9 @@ async def serve_peer(args: argparse.Namespace) -> Any:
         except ConnectionClosed:
             pass
 
-    server = await ws_serve(handler, args.host, args.port, subprotocols=[SUBPROTOCOL], **_ws_settings(args))
+    server = await ws_serve(
+        handler, args.host, args.port, subprotocols=[Subprotocol(SUBPROTOCOL)], **_ws_settings(args)
+    )
     return server, server.sockets[0].getsockname()[1], _closer(server)
 
 
@@ -204,7 +207,7 @@ async def serve_ceiling(args: argparse.Namespace) -> Any:
             pass
 
     chosen = tasked if args.task_per_message else handler
-    server = await ws_serve(chosen, args.host, args.port, subprotocols=[SUBPROTOCOL], **_ws_settings(args))
+    server = await ws_serve(chosen, args.host, args.port, subprotocols=[Subprotocol(SUBPROTOCOL)], **_ws_settings(args))
     return server, server.sockets[0].getsockname()[1], _closer(server)
 
 
