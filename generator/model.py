@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 
 class Direction(str, Enum):
@@ -117,6 +120,8 @@ class SchemaSet:
     ocpp_version: str = ""
     subprotocol: str = ""
     files: tuple[str, ...] = ()
+    catalog: Catalog | None = None
+    """The device-model catalogues of ``<folder>/catalog/``, when the folder has one."""
 
     def lookup(self, name: str) -> EnumDef | StructDef:
         """Return the definition a :class:`Ref` names."""

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .catalog import has_catalog, input_files, read_catalog
 from .errors import GeneratorError
 from .model import Action, AnyValue, ArrayOf, Direction, EnumDef, Field, FieldType, Ref, Scalar, SchemaSet, StructDef
 
@@ -226,10 +227,14 @@ def schema_files(folder: Path) -> list[Path]:
 
 
 def content_hash(folder: Path) -> str:
-    """sha256 over the names and bytes of every input file, in sorted order (schemas and actions)."""
+    """sha256 over the names and bytes of every input file, in sorted order.
+
+    Inputs are the schemas and ``actions.json`` and, when present, the ``catalog/*.json`` files
+    (hashed under their ``catalog/`` relative name).
+    """
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.json")):
-        digest.update(path.name.encode() + b"\0")
+    for path in sorted(folder.glob("*.json")) + input_files(folder):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -279,6 +284,8 @@ def read_schema_set(folder: Path, name: str | None = None) -> SchemaSet:
             _check_open_object(struct, origin[struct.name])
     result.files = tuple(p.name for p in files)
     _read_actions(folder, result)
+    if has_catalog(folder):
+        result.catalog = read_catalog(folder)
     return result
 
 
