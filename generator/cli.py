@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from .catalog_cli import catalog_app
 from .errors import GeneratorError
 from .output import compare, package_dir, write
 from .render import render_package
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(catalog_app, name="catalog")
 
 DEFAULT_SCHEMAS = Path("schemas/v201")
 DEFAULT_OUT = Path("generated")

@@ -134,11 +134,17 @@ class NotInValuesListError(VariableValueError):
 
 
 class LimitViolationError(VariableValueError):
-    """A number outside ``[min_limit, max_limit]``, or a text longer/shorter than the limits allow."""
+    """A number outside ``[min_limit, max_limit]``, or a text longer/shorter than the limits allow.
+
+    The reason code is ``ValueOutOfRange``, the one the appendix lists for SetVariables;
+    ``too_high`` tells which side was crossed.
+    """
+
+    reason_code = "ValueOutOfRange"
 
     def __init__(self, spec: VariableSpec, value: object, problem: str, *, too_high: bool) -> None:
         super().__init__(spec, value, problem)
-        self.reason_code = "ValueTooHigh" if too_high else "ValueTooLow"
+        self.too_high = too_high
 
 
 class ReadOnlyError(VariableValueError):
