@@ -176,10 +176,10 @@ def catalog_view(catalog: Catalog, ocpp_version: str) -> CatalogView:
     """The template view of ``catalog``; raises :class:`GeneratorError` on a naming clash."""
     component_enums = []
     for kind, enum_name in KIND_ENUMS.items():
-        names = [(c.name, False) for c in catalog.components if c.kind == kind]
-        if names:
-            doc = f"The {len(names)} {kind} components of the OCPP {ocpp_version} catalogue."
-            component_enums.append(_enum(enum_name, doc, names))
+        members = [(c.name, False) for c in catalog.components if c.kind == kind]
+        if members:
+            doc = f"The {len(members)} {kind} components of the OCPP {ocpp_version} catalogue."
+            component_enums.append(_enum(enum_name, doc, members))
     critical = sum(e.critical for e in catalog.security_events)
     events = _enum(
         "SecurityEvent",
