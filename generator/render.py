@@ -9,6 +9,7 @@ compare them with what is on disk.
 from __future__ import annotations
 
 import keyword
+import math
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -148,10 +149,15 @@ class _Renderer:
             self.used.add("datetime")
             return self.constrained("datetime", tz=True)
         base = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}[ftype.json_type]
+        ge, le = ftype.minimum, ftype.maximum
+        if ftype.json_type == "integer":
+            # msgspec wants integer bounds on int fields; the schemas write some as 0.0 / 100.0.
+            ge = math.ceil(ge) if ge is not None else None
+            le = math.floor(le) if le is not None else None
         return self.constrained(
             base,
-            ge=ftype.minimum,
-            le=ftype.maximum,
+            ge=ge,
+            le=le,
             min_length=ftype.min_length,
             max_length=ftype.max_length,
             pattern=ftype.pattern,

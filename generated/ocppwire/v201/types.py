@@ -477,18 +477,18 @@ class DCChargingParametersType(OcppStruct, kw_only=True):
     """Amount of energy requested (in Wh). This inludes energy required for preconditioning."""
     ev_max_power: int | UnsetType = msgspec.field(default=UNSET, name="evMaxPower")
     """Maximum power (in W) supported by the electric vehicle. Required for DC charging."""
-    state_of_charge: Annotated[int, Meta(ge=0.0, le=100.0)] | UnsetType = msgspec.field(
+    state_of_charge: Annotated[int, Meta(ge=0, le=100)] | UnsetType = msgspec.field(
         default=UNSET, name="stateOfCharge"
     )
     """Energy available in the battery (in percent of the battery capacity)"""
     ev_energy_capacity: int | UnsetType = msgspec.field(default=UNSET, name="evEnergyCapacity")
     """Capacity of the electric vehicle battery (in Wh)"""
-    full_soc: Annotated[int, Meta(ge=0.0, le=100.0)] | UnsetType = msgspec.field(
+    full_soc: Annotated[int, Meta(ge=0, le=100)] | UnsetType = msgspec.field(
         default=UNSET, name="fullSoC"
     )
     """Percentage of SoC at which the EV considers the battery fully charged. (possible values: 0 -
     100)"""
-    bulk_soc: Annotated[int, Meta(ge=0.0, le=100.0)] | UnsetType = msgspec.field(
+    bulk_soc: Annotated[int, Meta(ge=0, le=100)] | UnsetType = msgspec.field(
         default=UNSET, name="bulkSoC"
     )
     """Percentage of SoC at which the EV considers a fast charging process to end. (possible values:
@@ -812,7 +812,7 @@ class SalesTariffEntryType(OcppStruct, kw_only=True):
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     relative_time_interval: RelativeTimeIntervalType = msgspec.field(name="relativeTimeInterval")
-    e_price_level: Annotated[int, Meta(ge=0.0)] | UnsetType = msgspec.field(
+    e_price_level: Annotated[int, Meta(ge=0)] | UnsetType = msgspec.field(
         default=UNSET, name="ePriceLevel"
     )
     """Defines the price level of this SalesTariffEntry (referring to NumEPriceLevels). Small values
