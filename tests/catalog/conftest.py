@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "schemas" / "v201"
+from ..conftest import SCHEMAS
 
 
 @pytest.fixture

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from typer.testing import CliRunner
 
 from ocppgen.cli import app
 
-SCHEMAS = str(Path(__file__).resolve().parents[2] / "schemas" / "v201")
+from ..conftest import SCHEMAS
 
 
 def run(*args: str) -> str:
-    result = CliRunner().invoke(app, ["catalog", *args, "--schemas", SCHEMAS])
+    result = CliRunner().invoke(app, ["catalog", *args, "--schemas", str(SCHEMAS)])
     assert result.exit_code == 0, result.output
     return result.output
 

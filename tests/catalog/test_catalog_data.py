@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ocppgen.catalog import read_catalog
@@ -11,7 +9,7 @@ from ocppwire.runtime.devicemodel_spec import ComponentKind, DataType, Mutabilit
 from ocppwire.v201 import catalog
 from ocppwire.v201 import enums as e
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "v201"
+from ..conftest import SCHEMAS
 
 
 def test_counts_match_the_reference() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 from ocppgen.render import render_package
 from ocppgen.schema import content_hash, read_schema_set
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "schemas" / "v201"
-COMMITTED = ROOT / "generated" / "ocppwire" / "v201" / "catalog.py"
+from ..conftest import GENERATED, SCHEMAS
+
+COMMITTED = GENERATED / "ocppwire" / "v201" / "catalog.py"
 
 
 def test_committed_catalog_module_is_current_and_deterministic() -> None:
