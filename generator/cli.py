@@ -73,11 +73,18 @@ def generate(
     except GeneratorError as exc:
         raise _fail(exc) from None
     messages = len(schema_set.messages)
+    catalog = schema_set.catalog
+    catalog_line = (
+        f"  catalog:  {len(catalog.components)} components, {catalog.variable_count} component variables\n"
+        if catalog is not None
+        else ""
+    )
     typer.echo(
         f"ocppgen {__version__}: OCPP {schema_set.ocpp_version} from {schemas}\n"
         f"  enums:    {len(schema_set.enums)}\n"
         f"  types:    {len(schema_set.types)}\n"
         f"  messages: {messages} ({len(schema_set.actions)} actions)\n"
+        f"{catalog_line}"
         f"  output:   {folder}\n"
         f"  changed:  {'no' if diff.clean else diff.summary()}"
     )

@@ -213,6 +213,17 @@ def test_reboot_required_and_vendor_variables() -> None:
     assert dm.get(c.CATALOG.lookup("CustomizationCtrlr", "CustomImplementationEnabled", "com.acme")) is True  # type: ignore[arg-type]
 
 
+def test_add_many_per_evse() -> None:
+    dm = DeviceModel()
+    dm.add_many({c.EVSE.AvailabilityState: "Available", c.EVSE.Power: 11000.0}, evse=1)
+    assert dm.get(c.EVSE.Power, evse=1) == 11000.0
+    assert dm.find(c.EVSE.Power) is None  # not station-wide
+    with pytest.raises(ValueError, match="already in the device model"):
+        dm.add(c.EVSE.Power, 1.0, evse=1)
+    with pytest.raises(ValueError):
+        dm.add(c.EVSE.AvailabilityState, "Sleeping", evse=2)  # not in the values list
+
+
 def test_missing_required() -> None:
     dm = station_model()
     missing = dm.missing_required(c.OCPPCommCtrlr.VARIABLES)

@@ -18,6 +18,7 @@ stored as validated wire text, so a get returns exactly what a set stored.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -162,8 +163,8 @@ class DeviceModel:
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self._components: dict[tuple[str, str, int | None, int | None], _Component] = {}
         self._listeners: list[Callable[[ChangeEvent], None]] = []
-        # Report tasks started by the handler mixin; see ocppwire.devicemodel.handlers.
-        self.report_tasks: set[Any] = set()
+        # NotifyReport tasks started by the handler mixin (ocppwire.devicemodel.handlers.start_report).
+        self.report_tasks: set[asyncio.Task[Any]] = set()
 
     # ---- filling the model ------------------------------------------------------------------------
     def add(
@@ -209,6 +210,16 @@ class DeviceModel:
             raise ValueError(f"{spec.path} is already in the device model for {ref}")
         component.variables[stored.key] = stored
         return stored
+
+    def add_many(
+        self,
+        values: Mapping[VariableSpec, AttributeValue | Iterable[str] | None],
+        *,
+        evse: int | None = None,
+        connector: int | None = None,
+    ) -> list[StoredVariable]:
+        """Add several variables of one component instance (station-wide unless ``evse`` is given)."""
+        return [self.add(spec, value, evse=evse, connector=connector) for spec, value in values.items()]
 
     @staticmethod
     def _text(spec: VariableSpec, value: AttributeValue | Iterable[str]) -> str:
@@ -364,14 +375,14 @@ class DeviceModel:
             return result(e.SetVariableStatusEnumType(stored))
         if attribute not in stored.values:
             return result(e.SetVariableStatusEnumType.NOT_SUPPORTED_ATTRIBUTE_TYPE)
-        size = self._limit("ConfigurationValueSize", "")
-        if size is not None and len(item.attribute_value) > size:
-            info = _status_info("InvalidValue", f"value longer than DeviceDataCtrlr.ConfigurationValueSize = {size}")
-            return result(e.SetVariableStatusEnumType.REJECTED, info)
         try:
             stored.spec.check_write(item.attribute_value)
         except VariableValueError as exc:
             return result(e.SetVariableStatusEnumType.REJECTED, _status_info(exc.reason_code, str(exc)))
+        size = self._limit("ConfigurationValueSize", "")
+        if size is not None and len(item.attribute_value) > size:
+            info = _status_info("InvalidValue", f"value longer than DeviceDataCtrlr.ConfigurationValueSize = {size}")
+            return result(e.SetVariableStatusEnumType.REJECTED, info)
         old = stored.values[attribute]
         stored.values[attribute] = item.attribute_value
         custom = request_custom if isinstance(item.custom_data, UnsetType) else item.custom_data

@@ -277,9 +277,9 @@ class VariableSpec(msgspec.Struct, frozen=True, kw_only=True):
         elif dt is DataType.DECIMAL:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise InvalidValueError(self, value, f"expected a number, got {type(value).__name__}")
-            text = _format_decimal(value)
             if not math.isfinite(value):
                 raise InvalidValueError(self, value, f"{value!r} is not a finite number")
+            text = _format_decimal(value)
         elif dt is DataType.DATE_TIME:
             if not isinstance(value, datetime) or value.tzinfo is None:
                 raise InvalidValueError(self, value, "expected a timezone-aware datetime")
