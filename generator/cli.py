@@ -42,6 +42,14 @@ OutOpt = Annotated[
     Path,
     typer.Option("--out", help="Root folder the package is written under (the package path is appended)."),
 ]
+ExtensionsOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--extensions",
+        help="Vendor extension folder with extensions.json: typed customData and DataTransfer schemas, "
+        "and patches applied to the base schemas before generation.",
+    ),
+]
 PackageOpt = Annotated[
     str,
     typer.Option("--package", help="Dotted name of the generated package, e.g. ocppwire.v201 or acme_ocpp."),
@@ -53,20 +61,16 @@ def _fail(exc: GeneratorError) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _render(schemas: Path, package: str) -> tuple[dict[str, str], object]:
-    schema_set = read_schema_set(schemas)
-    return render_package(schema_set, package), schema_set
-
-
 @app.command()
 def generate(
     schemas: SchemasOpt = DEFAULT_SCHEMAS,
     out: OutOpt = DEFAULT_OUT,
     package: PackageOpt = DEFAULT_PACKAGE,
+    extensions: ExtensionsOpt = None,
 ) -> None:
     """Read the schemas and (re)write the generated package; prints what it produced."""
     try:
-        schema_set = read_schema_set(schemas)
+        schema_set = read_schema_set(schemas, extensions=extensions)
         files = render_package(schema_set, package)
         folder = package_dir(out, package)
         diff = write(files, folder)
@@ -84,8 +88,14 @@ def generate(
         f"  enums:    {len(schema_set.enums)}\n"
         f"  types:    {len(schema_set.types)}\n"
         f"  messages: {messages} ({len(schema_set.actions)} actions)\n"
-        f"{catalog_line}"
-        f"  output:   {folder}\n"
+        + (
+            f"  extensions: {len(schema_set.extensions.custom_data)} customData, "
+            f"{len(schema_set.extensions.data_transfer)} DataTransfer, {len(schema_set.extensions.patches)} patches\n"
+            if schema_set.extensions is not None
+            else ""
+        )
+        + catalog_line
+        + f"  output:   {folder}\n"
         f"  changed:  {'no' if diff.clean else diff.summary()}"
     )
 
@@ -95,11 +105,12 @@ def check(
     schemas: SchemasOpt = DEFAULT_SCHEMAS,
     out: OutOpt = DEFAULT_OUT,
     package: PackageOpt = DEFAULT_PACKAGE,
+    extensions: ExtensionsOpt = None,
     show_diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of each changed file.")] = False,
 ) -> None:
     """Exit 1 with a summary when the committed output differs from what the generator produces."""
     try:
-        schema_set = read_schema_set(schemas)
+        schema_set = read_schema_set(schemas, extensions=extensions)
         files = render_package(schema_set, package)
     except GeneratorError as exc:
         raise _fail(exc) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -120,6 +120,8 @@ class SchemaSet:
     ocpp_version: str = ""
     subprotocol: str = ""
     files: tuple[str, ...] = ()
+    extensions: Any = None
+    """An :class:`ocppgen.extensions.ExtensionSet` when vendor extensions were given."""
     catalog: Catalog | None = None
     """The device-model catalogues of ``<folder>/catalog/``, when the folder has one."""
 

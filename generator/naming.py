@@ -16,6 +16,7 @@ _TOKEN_OVERRIDES: dict[str, str] = {
     "SoC": "Soc",
     "V2G": "V2g",
     "IKEv2": "Ikev2",
+    "KWh": "Kwh",
 }
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")

@@ -23,6 +23,7 @@ from .docstrings import clean_description, wrap
 from .errors import GeneratorError
 from .model import AnyValue, ArrayOf, EnumDef, Field, FieldType, Ref, Scalar, SchemaSet, StructDef
 from .naming import enum_member, method_name, snake_case
+from .schema import _shape
 
 LINE_LENGTH = 100
 BLACK_MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
@@ -198,6 +199,82 @@ def _direction_doc(direction: str) -> str:
     }[direction]
 
 
+@dataclass(frozen=True)
+class DataTransferView:
+    vendor_id: str
+    message_id: str
+    message_id_text: str
+    constant: str
+    request: StructView | None
+    response: StructView | None
+
+
+def _render_extensions(
+    env: jinja2.Environment,
+    renderer: _Renderer,
+    schemas: SchemaSet,
+    context: dict[str, Any],
+    imports: Any,
+) -> str:
+    """The vendor ``extensions.py``: local definitions, customData classes, DataTransfer data classes."""
+    ext = schemas.extensions
+    local_enums, local_types = [], []
+    for name, enum in sorted(ext.enums.items()):
+        base = schemas.enums.get(name)
+        if base is None:
+            local_enums.append(enum)
+        elif _shape(base) != _shape(enum):
+            raise GeneratorError(f"extension definition {name!r} clashes with the base schema definition of that name")
+    for name, struct in sorted(ext.types.items()):
+        base_struct = schemas.types.get(name)
+        if base_struct is None:
+            local_types.append(struct)
+        elif _shape(base_struct) != _shape(struct):
+            raise GeneratorError(f"extension definition {name!r} clashes with the base schema definition of that name")
+    top_names = [c.struct.name for c in ext.custom_data]
+    for d in ext.data_transfer:
+        top_names += [x.name for x in (d.request, d.response) if x is not None]
+    taken = set(schemas.enums) | set(schemas.types) | set(schemas.messages)
+    local_names = [e.name for e in local_enums] + [t.name for t in local_types]
+    for name in top_names:
+        if name in taken or top_names.count(name) > 1 or name in local_names:
+            raise GeneratorError(f"extension class name {name!r} is already used")
+    renderer.used = set()
+    enums = [renderer.enum_view(e) for e in local_enums]
+    structs = [renderer.struct_view(t, t.name) for t in local_types]
+    custom = [
+        (renderer.struct_view(c.struct, f"customData of vendorId {c.vendor_id}."), c.vendor_id)
+        for c in ext.custom_data
+    ]
+    transfers = []
+    for d in ext.data_transfer:
+        label = f"({d.vendor_id}, {d.message_id})"
+        transfers.append(
+            DataTransferView(
+                vendor_id=d.vendor_id,
+                message_id=repr(d.message_id) if d.message_id is not None else "None",
+                message_id_text=d.message_id or "no messageId",
+                constant=method_name(d.name).upper(),
+                request=renderer.struct_view(d.request, f"DataTransfer request data {label}.") if d.request else None,
+                response=renderer.struct_view(d.response, f"DataTransfer response data {label}.") if d.response else None,
+            )
+        )
+    used = renderer.used - set(local_names)
+    imp = imports(used, set())
+    exported = local_names + top_names + [t.constant for t in transfers]
+    all_structs = structs + [c for c, _ in custom] + [x for t in transfers for x in (t.request, t.response) if x]
+    return env.get_template("extensions.py.j2").render(
+        context,
+        enums=enums,
+        structs=structs,
+        custom_data=custom,
+        data_transfer=transfers,
+        imp=imp,
+        exported=exported,
+        all_structs=all_structs,
+    )
+
+
 def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
     """Every generated module of ``package`` as ``{file name: formatted source}``."""
     for part in package.split("."):
@@ -205,11 +282,13 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
             raise GeneratorError(f"--package {package!r} is not a valid dotted Python module name")
     env = _environment()
     renderer = _Renderer(schemas)
+    ext = schemas.extensions
     header = {
         "generator_version": __version__,
         "schema_set": schemas.name,
         "ocpp_version": schemas.ocpp_version,
         "content_hash": schemas.content_hash,
+        "patches": [p.describe() for p in ext.patches] if ext is not None else [],
     }
 
     enums = [renderer.enum_view(schemas.enums[n]) for n in sorted(schemas.enums)]
@@ -261,8 +340,10 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
             context, structs=messages, imp=imports(messages_used, set())
         ),
         "actions.py": env.get_template("actions.py.j2").render(context, actions=actions),
-        "__init__.py": env.get_template("__init__.py.j2").render(context),
+        "__init__.py": env.get_template("__init__.py.j2").render(context, extensions=ext is not None),
     }
+    if ext is not None:
+        sources["extensions.py"] = _render_extensions(env, renderer, schemas, context, imports)
     if schemas.catalog is not None:
         view = catalog_view(schemas.catalog, schemas.ocpp_version)
         sources["catalog.py"] = env.get_template("catalog.py.j2").render(context, view=view)

@@ -239,8 +239,17 @@ def content_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def read_schema_set(folder: Path, name: str | None = None) -> SchemaSet:
-    """Read every ``*Request.json`` / ``*Response.json`` of ``folder`` and its ``actions.json``."""
+def read_schema_set(
+    folder: Path, name: str | None = None, extensions: Path | None = None
+) -> SchemaSet:
+    """Read every ``*Request.json`` / ``*Response.json`` of ``folder`` and its ``actions.json``.
+
+    With ``extensions`` (a vendor extension folder, see :mod:`ocppgen.extensions`), its patches are
+    applied to the schema files before they are read and its customData / DataTransfer shapes are
+    attached to the result.
+    """
+    from .extensions import MANIFEST, apply_patches, read_extensions
+
     if not folder.exists():
         raise GeneratorError(f"schema folder not found: {folder}")
     if not folder.is_dir():
@@ -248,15 +257,25 @@ def read_schema_set(folder: Path, name: str | None = None) -> SchemaSet:
     files = schema_files(folder)
     if not files:
         raise GeneratorError(f"no *.json schema files in {folder}")
-    result = SchemaSet(name=name or folder.name, content_hash=content_hash(folder))
-    origin: dict[str, Path] = {}
+    ext = read_extensions(extensions) if extensions is not None else None
+    digest = content_hash(folder)
+    if ext is not None:
+        digest = hashlib.sha256(f"{digest}+{ext.content_hash}".encode()).hexdigest()
+    result = SchemaSet(name=name or folder.name, content_hash=digest)
     for path in files:
         stem = path.stem
         if not (stem.endswith("Request") or stem.endswith("Response")) or not stem.isidentifier():
             raise GeneratorError(
                 "schema file names must be <Action>Request.json or <Action>Response.json", path
             )
-        message, defs = _FileReader(path, load_json(path)).read()
+    documents = {path.name: load_json(path) for path in files}
+    if ext is not None:
+        apply_patches(documents, ext.patches, ext.folder / MANIFEST)
+        result.extensions = ext
+    origin: dict[str, Path] = {}
+    for path in files:
+        stem = path.stem
+        message, defs = _FileReader(path, documents[path.name]).read()
         result.messages[stem] = message
         for def_name, definition in defs.items():
             if not def_name.isidentifier():

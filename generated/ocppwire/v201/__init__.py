@@ -6,4 +6,12 @@
 from . import actions, enums, messages, types
 from .actions import ACTIONS, OCPP_VERSION, SUBPROTOCOL
 
-__all__ = ["ACTIONS", "OCPP_VERSION", "SUBPROTOCOL", "actions", "enums", "messages", "types"]
+__all__ = [
+    "ACTIONS",
+    "OCPP_VERSION",
+    "SUBPROTOCOL",
+    "actions",
+    "enums",
+    "messages",
+    "types",
+]
