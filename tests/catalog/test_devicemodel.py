@@ -330,11 +330,15 @@ async def test_attach_and_send_function() -> None:
     dm = station_model(items_per_message=100)
 
     class Plain:
-        pass
+        async def get_variables(self, csms: Any, req: m.GetVariablesRequest) -> m.GetVariablesResponse:
+            raise NotImplementedError
 
     handler = attach(Plain(), dm)
-    res = await handler.get_variables(None, m.GetVariablesRequest(get_variable_data=[get_variable_data(c.OCPPCommCtrlr.HeartbeatInterval)]))
+    # Dispatch goes through the class, as the station runtime does.
+    assert type(handler).get_variables is DeviceModelHandlers.get_variables and isinstance(handler, Plain)
+    res = await type(handler).get_variables(handler, None, m.GetVariablesRequest(get_variable_data=[get_variable_data(c.OCPPCommCtrlr.HeartbeatInterval)]))
     assert res.get_variable_result[0].attribute_value == "300"
+    assert type(attach(Plain(), dm)) is type(handler)  # one cached subclass per class
     csms = FakeCsms()
     _, items = dm.base_report(m.GetBaseReportRequest(request_id=9, report_base=e.ReportBaseEnumType.FULL_INVENTORY))
     responses = await send_notify_reports(csms, dm.notify_reports(9, items))

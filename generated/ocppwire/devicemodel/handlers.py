@@ -88,14 +88,22 @@ class DeviceModelHandlers:
         return response
 
 
-def attach(handler: Any, model: DeviceModel) -> Any:
-    """Give an existing handler instance the four device-model methods, answering from ``model``.
+_MIXED: dict[type[Any], type[Any]] = {}
 
-    For handlers you cannot subclass; the mixin is the typed way. Returns ``handler``.
+
+def attach(handler: Any, model: DeviceModel) -> Any:
+    """Make an existing handler instance answer the four device-model actions from ``model``.
+
+    For a handler whose class you cannot change. The station runtime dispatches through the
+    handler's *class* (an action counts as handled when the class overrides its method), so the
+    instance is moved to a subclass that puts :class:`DeviceModelHandlers` first (one cached
+    subclass per original class). Returns ``handler``. Subclassing with the mixin is the typed way.
     """
-    mixin = DeviceModelHandlers()
-    mixin.device_model = model
+    cls = type(handler)
+    if not isinstance(handler, DeviceModelHandlers):
+        mixed = _MIXED.get(cls)
+        if mixed is None:
+            mixed = _MIXED[cls] = type(cls.__name__, (DeviceModelHandlers, cls), {"__module__": cls.__module__})
+        handler.__class__ = mixed
     handler.device_model = model
-    for name in ("get_variables", "set_variables", "get_base_report", "get_report"):
-        setattr(handler, name, getattr(mixin, name))
     return handler
