@@ -24,6 +24,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 
 from .errors import GeneratorError
+from .schema import _pointer, load_json
 
 CATALOG_DIR = "catalog"
 FILES = ("components.json", "variables.json", "security_events.json", "reason_codes.json", "units.json")
@@ -122,17 +123,6 @@ def input_files(schemas: Path) -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
-def _pointer(*parts: str | int) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _load(path: Path) -> Any:
-    # Imported here: schema.py imports this module for the content hash.
-    from .schema import load_json
-
-    return load_json(path)
-
-
 def _schema() -> dict[str, Any]:
     text = resources.files("ocppgen").joinpath("catalog.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
@@ -198,7 +188,7 @@ def read_catalog(schemas: Path) -> Catalog:
         path = folder / name
         if not path.exists():
             raise GeneratorError(f"catalogue file {name} is missing", path)
-        check = _FileCheck(path, _load(path), schema)
+        check = _FileCheck(path, load_json(path), schema)
         check.validate_shape()
         checks[name] = check
 

@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .catalog import has_catalog, input_files, read_catalog
 from .errors import GeneratorError
 from .model import Action, AnyValue, ArrayOf, Direction, EnumDef, Field, FieldType, Ref, Scalar, SchemaSet, StructDef
 
@@ -232,6 +231,8 @@ def content_hash(folder: Path) -> str:
     Inputs are the schemas and ``actions.json`` and, when present, the ``catalog/*.json`` files
     (hashed under their ``catalog/`` relative name).
     """
+    from .catalog import input_files  # catalog.py imports this module
+
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.json")) + input_files(folder):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
@@ -248,6 +249,7 @@ def read_schema_set(
     applied to the schema files before they are read and its customData / DataTransfer shapes are
     attached to the result.
     """
+    from .catalog import has_catalog, read_catalog
     from .extensions import MANIFEST, apply_patches, read_extensions
 
     if not folder.exists():
