@@ -30,6 +30,7 @@ from .errors import (
     error_for_validation,
 )
 from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, MessageType
+from .datatransfer import DATA_TRANSFER, refine_request
 from .payload import decoder_for, encode
 
 __all__ = ["Codec", "FrameError", "UNREADABLE_MESSAGE_ID", "error_frame"]
@@ -112,6 +113,8 @@ class Codec:
             raise FrameError(error, frame.message_id, MessageType.CALL)
         try:
             payload = decoder_for(spec.request).decode(frame.payload)
+            if spec.name == DATA_TRANSFER:
+                payload = refine_request(payload)
         except msgspec.ValidationError as exc:
             raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL) from None
         except UnicodeDecodeError:  # the header decode skips over the payload's strings
