@@ -10,8 +10,9 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ./generated -e '.[test]'
+	@echo "installing ocppwire and ocppgen[test] into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@$(PY) -m pip install -e ./generated -e '.[test]' >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
 ## Regenerate the 2.0.1 bindings from schemas/v201 and print a summary.
