@@ -10,15 +10,18 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ./generated -e '.[test]'
+	@echo "installing ocppwire and ocppgen[test] into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@$(PY) -m pip install -e ./generated -e '.[test]' >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
 ## Regenerate the 2.0.1 bindings from schemas/v201 and print a summary.
 generate: install
 	$(VENV)/bin/ocppgen generate
 
+## Regenerate, then run the end-to-end demo: a CSMS and three simulated stations on 127.0.0.1.
 run: generate
+	$(PY) examples/demo.py
 
 ## Exit 1 when generated/ is stale.
 check: install
@@ -29,6 +32,7 @@ test: install
 
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
+	MYPYPATH=generated $(VENV)/bin/mypy --strict examples
 
 clean:
 	rm -rf $(VENV) build *.egg-info generated/*.egg-info .pytest_cache .mypy_cache

@@ -30,7 +30,7 @@ BLACK_MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVe
 CUSTOM_DATA = "CustomDataType"
 
 # The generated modules of a package, in the order they are written.
-MODULES = ("enums", "types", "messages", "actions", "__init__")
+MODULES = ("enums", "types", "messages", "actions", "csms", "station", "__init__")
 
 
 @dataclass(frozen=True)
@@ -199,6 +199,18 @@ def _direction_doc(direction: str) -> str:
     }[direction]
 
 
+def _role_actions(actions: list[ActionView]) -> dict[str, list[ActionView]]:
+    """The actions each role sends and receives, for the role stub templates (DataTransfer in all four)."""
+    station_sends = [a for a in actions if a.direction in ("STATION_TO_CSMS", "BOTH")]
+    csms_sends = [a for a in actions if a.direction in ("CSMS_TO_STATION", "BOTH")]
+    return {
+        "csms_sends": csms_sends,
+        "csms_receives": station_sends,
+        "station_sends": station_sends,
+        "station_receives": csms_sends,
+    }
+
+
 @dataclass(frozen=True)
 class DataTransferView:
     vendor_id: str
@@ -340,6 +352,8 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
             context, structs=messages, imp=imports(messages_used, set())
         ),
         "actions.py": env.get_template("actions.py.j2").render(context, actions=actions),
+        "csms.py": env.get_template("csms.py.j2").render(context, **_role_actions(actions)),
+        "station.py": env.get_template("station.py.j2").render(context, **_role_actions(actions)),
         "__init__.py": env.get_template("__init__.py.j2").render(context, extensions=ext is not None),
     }
     if ext is not None:

@@ -1,0 +1,160 @@
+"""`make run`: a CSMS and three simulated stations on 127.0.0.1, end to end over real WebSockets.
+
+1. start the demo CSMS (examples/csms.py) on an ephemeral port;
+2. connect three simulated stations (examples/station_sim.py) with HTTP Basic auth and run their
+   charging sessions concurrently: boot, status, authorize, a transaction with meter values —
+   one of them presents a token the CSMS does not know;
+3. from the CSMS, call GetVariables and Reset on every connected station;
+4. print a summary table, close everything gracefully, and exit 0 only if every step worked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+
+import csms as demo_csms
+import station_sim
+
+from ocppwire.runtime.server import AuthRequest
+from ocppwire.v201 import csms, station
+from ocppwire.v201 import enums as e
+from ocppwire.v201 import messages as m
+from ocppwire.v201 import types as t
+
+PASSWORD = "demo-password-0123456789"
+STATIONS = {"CS001": "TOKEN-1", "CS002": "TOKEN-2", "CS003": "STOLEN-TOKEN"}
+EXPECTED = {"CS001": "charged", "CS002": "charged", "CS003": "authorize Invalid"}
+WANTED = [("ChargingStation", "Model"), ("ChargingStation", "SerialNumber"), ("OCPPCommCtrlr", "HeartbeatInterval")]
+
+
+@dataclass
+class Row:
+    identity: str
+    outcome: str
+    record: demo_csms.StationRecord
+    frames: int
+
+
+def check_password(request: AuthRequest) -> bool:
+    return request.identity in STATIONS and request.password == PASSWORD
+
+
+async def ask_station(peer: csms.ChargingStationClient, record: demo_csms.StationRecord) -> None:
+    """The CSMS-initiated part: read some variables, then ask for a reset."""
+    result = await peer.get_variables(
+        m.GetVariablesRequest(
+            get_variable_data=[
+                t.GetVariableDataType(component=t.ComponentType(name=c), variable=t.VariableType(name=v))
+                for c, v in WANTED
+            ]
+        )
+    )
+    for item in result.get_variable_result:
+        if item.attribute_status is e.GetVariableStatusEnumType.ACCEPTED and isinstance(item.attribute_value, str):
+            record.variables[f"{item.component.name}.{item.variable.name}"] = item.attribute_value
+    reset = await peer.reset(m.ResetRequest(type=e.ResetEnumType.ON_IDLE))
+    record.reset = reset.status.value
+
+
+def table(rows: list[Row]) -> str:
+    head = (
+        "Station",
+        "Model",
+        "Boot",
+        "Connector",
+        "Authorize",
+        "Transaction",
+        "MeterValues",
+        "Energy Wh",
+        "Variables",
+        "Reset",
+        "Frames",
+    )
+    lines = []
+    for row in rows:
+        r = row.record
+        tx = ", ".join(f"{state}" for state in r.transactions.values()) or "-"
+        auth = f"{len(r.authorized)} ok" + (f", {len(r.rejected)} rejected" if r.rejected else "")
+        lines.append(
+            (
+                row.identity,
+                r.model,
+                r.boot_reason,
+                ",".join(r.connector_status.values()) or "-",
+                auth,
+                tx,
+                str(r.meter_values),
+                f"{r.energy_wh:.0f}",
+                str(len(r.variables)),
+                r.reset or "-",
+                str(row.frames),
+            )
+        )
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
+    fmt = " | ".join(f"{{:<{w}}}" for w in widths)
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([fmt.format(*head), rule, *(fmt.format(*line) for line in lines)])
+
+
+async def run_demo() -> list[str]:
+    """Run the whole scenario; return the problems found (empty when everything worked)."""
+    handler = demo_csms.DemoCsms(known_tokens={"TOKEN-1", "TOKEN-2"})
+    problems: list[str] = []
+    async with csms.serve(handler, "127.0.0.1", 0, auth=check_password) as server:
+        print(f"CSMS listening on {server.url}")
+        sims = {identity: station_sim.SimulatedStation(identity) for identity in STATIONS}
+        connections: dict[str, station.StationConnection] = {}
+        for identity, sim in sims.items():
+            connections[identity] = await station.connect(server.url, identity=identity, handler=sim, password=PASSWORD)
+        outcomes = await asyncio.gather(
+            *(station_sim.charging_session(connections[i].peer, i, token) for i, token in STATIONS.items())
+        )
+        results = dict(zip(STATIONS, outcomes))
+        await asyncio.gather(*(ask_station(server.stations[i], handler.records[i]) for i in STATIONS))
+
+        rows = []
+        for identity in STATIONS:
+            stats = server.stations[identity].stats
+            frames = (
+                stats.calls_sent
+                + stats.results_received
+                + stats.errors_received
+                + stats.calls_received
+                + stats.results_sent
+                + stats.errors_sent
+            )
+            rows.append(Row(identity, results[identity], handler.records[identity], frames))
+        for identity, connection in connections.items():
+            await connection.close()
+        print()
+        print(table(rows))
+        print()
+
+        for row in rows:
+            if row.outcome != EXPECTED[row.identity]:
+                problems.append(
+                    f"{row.identity}: session ended with {row.outcome!r}, expected {EXPECTED[row.identity]!r}"
+                )
+            if len(row.record.variables) != len(WANTED):
+                problems.append(f"{row.identity}: GetVariables returned {row.record.variables}")
+            if row.record.reset != "Accepted" or sims[row.identity].resets != ["OnIdle"]:
+                problems.append(f"{row.identity}: Reset not accepted")
+        for identity in ("CS001", "CS002"):
+            record = handler.records[identity]
+            if list(record.transactions.values()) != ["Ended"] or record.energy_wh != 5000:
+                problems.append(f"{identity}: transaction not recorded ({record.transactions}, {record.energy_wh} Wh)")
+    return problems
+
+
+def main() -> int:
+    problems = asyncio.run(run_demo())
+    for problem in problems:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    print("demo OK" if not problems else f"demo FAILED ({len(problems)} problems)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""OCPP-J frame codec: bytes ↔ typed frames, with the project's CALLERROR policy for bad input.
+
+Decoding is two-stage so the expensive part is done once and with the right type:
+
+1. :meth:`Codec.decode_frame` reads the frame header (type number, messageId, action, error fields)
+   in a single msgspec pass and keeps the payload as undecoded :class:`msgspec.Raw`.
+2. :meth:`Codec.decode_call` decodes a CALL payload with the cached decoder of the action's
+   request type; :meth:`Codec.decode_result` decodes a CALLRESULT payload with the response type
+   of the call it answers (the correlator knows which action that was; the frame does not say).
+
+Anything that cannot be accepted raises :class:`FrameError` carrying the :class:`OcppError` the
+policy table prescribes (README, "CALLERROR policy") and the messageId to answer with — ``"-1"``
+when the id cannot be read. Only the happy path is tuned; when the fast header decode fails the
+frame is parsed again generically to say precisely what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .actions import ActionRegistry, ActionSpec
+from .errors import (
+    MAX_DESCRIPTION_LENGTH,
+    MessageTypeNotSupportedError,
+    NotImplementedOcppError,
+    OcppError,
+    RpcFrameworkError,
+    error_for_validation,
+)
+from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, MessageType
+from .datatransfer import DATA_TRANSFER, refine_request
+from .payload import decoder_for, encode
+
+__all__ = ["Codec", "FrameError", "UNREADABLE_MESSAGE_ID", "error_frame"]
+
+UNREADABLE_MESSAGE_ID = "-1"
+"""The messageId of a CALLERROR answering a frame whose own id cannot be read (Part 4 §4.2.3)."""
+
+_NOT_UTF8_JSON = "message is not valid UTF-8 JSON"
+
+RawFrame = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError
+
+_ELEMENTS = {MessageType.CALL: 4, MessageType.CALL_RESULT: 3, MessageType.CALL_ERROR: 5}
+_FRAME_NAMES = {MessageType.CALL: "CALL", MessageType.CALL_RESULT: "CALLRESULT", MessageType.CALL_ERROR: "CALLERROR"}
+
+
+class FrameError(Exception):
+    """An incoming frame that cannot be accepted.
+
+    ``message_type`` is the frame's type number when it could be read (2, 3 or 4), else ``None``;
+    ``message_id`` is its messageId, or ``"-1"`` when that cannot be read. ``error`` is the OCPP
+    error describing the fault. Only CALLs (and frames whose type is unknown or unreadable) are
+    answered with a CALLERROR — see :attr:`answerable`; a broken CALLRESULT or CALLERROR is dropped.
+    """
+
+    def __init__(self, error: OcppError, message_id: str = UNREADABLE_MESSAGE_ID, message_type: int | None = None):
+        super().__init__(str(error))
+        self.error = error
+        self.message_id = message_id
+        self.message_type = message_type
+
+    @property
+    def answerable(self) -> bool:
+        """True when the sender must get a CALLERROR (the frame is not a response)."""
+        return self.message_type not in (MessageType.CALL_RESULT, MessageType.CALL_ERROR)
+
+    def to_call_error(self) -> CallError:
+        """The CALLERROR frame answering the faulty frame."""
+        return error_frame(self.message_id, self.error)
+
+
+def error_frame(message_id: str, error: OcppError) -> CallError:
+    """The CALLERROR frame for ``error``: description cut to 255 characters, details an object."""
+    return CallError(message_id, error.code.value, error.wire_description, dict(error.details))
+
+
+class Codec:
+    """Encodes and decodes frames for one action registry (one OCPP version).
+
+    Stateless apart from its cached decoders, so one instance can serve every connection.
+    """
+
+    def __init__(self, actions: ActionRegistry) -> None:
+        self.actions = actions
+        self._header_decoder: msgspec.json.Decoder[RawFrame] = msgspec.json.Decoder(RawFrame)
+
+    # ---- encode ------------------------------------------------------------------------
+    @staticmethod
+    def encode(frame: Call[Any] | CallResult[Any] | CallError) -> bytes:
+        """One frame as UTF-8 JSON bytes (payload included), with the shared encoder."""
+        return encode(frame)
+
+    # ---- decode, stage 1 -----------------------------------------------------------------
+    def decode_frame(self, data: bytes | str) -> RawFrame:
+        """Read a frame's header, leaving the payload undecoded; raises :class:`FrameError`."""
+        try:
+            return self._header_decoder.decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+            raise _diagnose(data) from None
+
+    # ---- decode, stage 2 -----------------------------------------------------------------
+    def decode_call(self, frame: Call[msgspec.Raw]) -> tuple[ActionSpec[Any, Any], Any]:
+        """The action and typed request payload of a CALL; raises :class:`FrameError`.
+
+        An action missing from the registry is ``NotImplemented``; a payload breaking the
+        request schema gets the code the policy table assigns, its wire path in the description.
+        """
+        spec = self.actions.get(frame.action)
+        if spec is None:
+            error = NotImplementedOcppError(f"unknown action {_quote(frame.action)}")
+            raise FrameError(error, frame.message_id, MessageType.CALL)
+        try:
+            payload = decoder_for(spec.request).decode(frame.payload)
+            if spec.name == DATA_TRANSFER:
+                payload = refine_request(payload)
+        except msgspec.ValidationError as exc:
+            raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL) from None
+        except UnicodeDecodeError:  # the header decode skips over the payload's strings
+            raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL) from None
+        return spec, payload
+
+    @staticmethod
+    def decode_result(frame: CallResult[msgspec.Raw], spec: ActionSpec[Any, Any]) -> Any:
+        """The typed payload of a CALLRESULT answering a call of ``spec``; raises :class:`FrameError`."""
+        try:
+            return decoder_for(spec.response).decode(frame.payload)
+        except msgspec.ValidationError as exc:
+            raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL_RESULT) from None
+        except UnicodeDecodeError:
+            raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL_RESULT) from None
+
+
+def _diagnose(data: bytes | str) -> FrameError:
+    """Say exactly what is wrong with a frame the fast header decode refused."""
+    try:
+        value = msgspec.json.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
+    if not isinstance(value, list):
+        return FrameError(RpcFrameworkError("message is not a JSON array"))
+    if not value:
+        return FrameError(RpcFrameworkError("message is an empty JSON array"))
+
+    number = value[0]
+    raw_id = value[1] if len(value) > 1 else None
+    message_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= MAX_MESSAGE_ID_LENGTH else None
+    reply_id = UNREADABLE_MESSAGE_ID if message_id is None else message_id
+
+    if type(number) is not int or number not in _ELEMENTS:  # 2.0, "2" and true are not 2
+        shown = msgspec.json.encode(number).decode()[:20]
+        unsupported = MessageTypeNotSupportedError(
+            f"Message Type Number {shown} is not supported (2 = CALL, 3 = CALLRESULT, 4 = CALLERROR)"
+        )
+        return FrameError(unsupported, reply_id)
+
+    kind = MessageType(number)
+    name = _FRAME_NAMES[kind]
+    if message_id is None:
+        if len(value) < 2:
+            problem = "messageId is missing"
+        elif not isinstance(raw_id, str):
+            problem = "messageId is not a string"
+        else:
+            problem = f"messageId is longer than {MAX_MESSAGE_ID_LENGTH} characters"
+        return FrameError(RpcFrameworkError(f"{name}: {problem}"), reply_id, kind)
+    expected = _ELEMENTS[kind]
+    if len(value) != expected:
+        error = RpcFrameworkError(f"a {name} frame has {expected} elements, this one has {len(value)}")
+        return FrameError(error, reply_id, kind)
+    if kind is MessageType.CALL and not isinstance(value[2], str):
+        return FrameError(RpcFrameworkError("CALL: action is not a string"), reply_id, kind)
+    if kind is MessageType.CALL_ERROR:
+        for index, label, ok in (
+            (2, "errorCode is not a string", isinstance(value[2], str)),
+            (3, "errorDescription is not a string", isinstance(value[3], str)),
+            (4, "errorDetails is not an object", isinstance(value[4], dict)),
+        ):
+            if not ok:
+                return FrameError(RpcFrameworkError(f"CALLERROR: {label}"), reply_id, kind)
+    return FrameError(RpcFrameworkError(f"malformed {name} frame"), reply_id, kind)
+
+
+def _quote(text: str, limit: int = MAX_DESCRIPTION_LENGTH // 4) -> str:
+    """``repr`` of a peer-supplied string, shortened so descriptions stay readable and bounded."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")

@@ -1,0 +1,145 @@
+"""One open OCPP-J WebSocket connection: the receive loop that joins a websocket to a Session.
+
+Server and client differ only in how a connection is opened; once it is open both run the same
+:class:`OcppConnection`: build the session and the typed peer, start ``on_connect`` in its own task
+(so it can await calls whose answers this very loop receives), feed every message to the session,
+and on close fail what is pending, stop the tasks and call ``on_disconnect``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Generic
+
+from websockets.asyncio.connection import Connection
+from websockets.exceptions import ConnectionClosed
+
+from .codec import Codec
+from .roles import HandlerT, PeerT, RoleBinding
+from .session import DEFAULT_CALL_TIMEOUT, IdFactory, Session, uuid4_message_id
+
+__all__ = ["ConnectionInfo", "OcppConnection", "SessionConfig"]
+
+log = logging.getLogger("ocppwire.connection")
+
+_codecs: dict[int, Codec] = {}
+
+
+def _codec_for(binding: RoleBinding[Any, Any]) -> Codec:
+    codec = _codecs.get(id(binding.actions))
+    if codec is None:
+        codec = _codecs[id(binding.actions)] = Codec(binding.actions)
+    return codec
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    """Facts about a connection established at handshake time."""
+
+    identity: str
+    """The Charging Station identity (last URL path segment, percent-decoded)."""
+    subprotocol: str
+    """The agreed OCPP-J subprotocol, e.g. ``ocpp2.0.1``."""
+    remote_address: Any = None
+    """The peer's socket address as reported by the OS."""
+    path: str = ""
+    """The request path of the handshake (server side) or the URL (client side)."""
+    username: str | None = None
+    """The HTTP Basic auth username the station presented (server side; equals ``identity``)."""
+    certificate: dict[str, Any] | None = field(default=None, repr=False)
+    """The verified TLS client certificate as decoded by :mod:`ssl` (security profile 3)."""
+    certificate_der: bytes | None = field(default=None, repr=False)
+    """The same certificate DER-encoded, for parsing with e.g. ``cryptography``."""
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Per-connection correlator settings (see :class:`~ocppwire.runtime.session.Session`)."""
+
+    call_timeout: float = DEFAULT_CALL_TIMEOUT
+    validate: bool = True
+    id_factory: IdFactory = uuid4_message_id
+
+
+class OcppConnection(Generic[PeerT, HandlerT]):
+    """An open WebSocket bound to a handler and a typed peer for its whole life."""
+
+    def __init__(
+        self,
+        ws: Connection,
+        binding: RoleBinding[PeerT, HandlerT],
+        handler: HandlerT,
+        info: ConnectionInfo,
+        config: SessionConfig,
+    ) -> None:
+        self.ws = ws
+        self.binding = binding
+        self.handler = handler
+        self.info = info
+        self.session = Session(
+            _codec_for(binding),
+            self._send,
+            self._dispatch,
+            identity=info.identity,
+            call_timeout=config.call_timeout,
+            validate=config.validate,
+            id_factory=config.id_factory,
+        )
+        self.peer: PeerT = binding.peer_type(self.session, info, self)
+        self._dispatch_to = binding.dispatcher(handler, self.peer)
+        self.finished = asyncio.Event()
+        """Set when :meth:`run` has fully finished (``on_disconnect`` included)."""
+
+    async def _send(self, data: bytes) -> None:
+        # OCPP-J frames are text messages; ``text=True`` sends the UTF-8 bytes without re-encoding.
+        await self.ws.send(data, text=True)
+
+    async def _dispatch(self, spec: Any, request: Any) -> Any:
+        return await self._dispatch_to(spec, request)
+
+    async def run(self) -> None:
+        """Serve the connection until it closes, then clean up. Never raises for peer behaviour."""
+        identity = self.info.identity
+        hook = asyncio.get_running_loop().create_task(self._on_connect(), name=f"ocpp-on-connect-{identity}")
+        reason = "connection closed"
+        try:
+            while True:
+                data = await self.ws.recv(decode=False)
+                await self.session.receive(data)
+        except ConnectionClosed as exc:
+            reason = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+        finally:
+            self.session.close(reason)
+            if not hook.done():
+                hook.cancel()
+            await asyncio.wait([hook])
+            await self.session.wait_closed()
+            try:
+                await self.handler.on_disconnect(self.peer)
+            except Exception:
+                log.exception("%s: on_disconnect failed", identity, extra={"ocpp_identity": identity})
+            finally:
+                self.finished.set()
+
+    async def _on_connect(self) -> None:
+        try:
+            await self.handler.on_connect(self.peer)
+        except Exception:
+            if not self.session.closed:
+                log.exception("%s: on_connect failed", self.info.identity, extra={"ocpp_identity": self.info.identity})
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the WebSocket; :meth:`run` then finishes on its own."""
+        await self.ws.close(code, reason)
+
+    async def shutdown(self, grace: float, code: int = 1000, reason: str = "") -> None:
+        """Graceful close: refuse new calls, let calls in flight and running handlers finish
+        (at most ``grace`` seconds), then close the WebSocket."""
+        self.session.begin_shutdown()
+        try:
+            await asyncio.wait_for(self.session.wait_idle(), grace)
+        except TimeoutError:
+            log.warning("%s: closing with calls still pending after %g s", self.info.identity, grace)
+        await self.close(code, reason)

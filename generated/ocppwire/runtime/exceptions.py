@@ -1,0 +1,69 @@
+"""What a caller of an OCPP action can get instead of a response, besides a CALLERROR.
+
+A CALLERROR from the peer raises the :class:`~ocppwire.runtime.errors.OcppError` subclass of its
+code. The exceptions here cover the other ways a call ends without a valid answer; each says which
+call it was (action and messageId) so logs and tracebacks point at the exchange that failed.
+"""
+
+from __future__ import annotations
+
+from .errors import OcppError
+
+__all__ = [
+    "CallTimeoutError",
+    "ConnectionClosedError",
+    "ConnectionRejectedError",
+    "InvalidResponseError",
+    "RequestValidationError",
+]
+
+
+class CallTimeoutError(TimeoutError):
+    """The peer did not answer a CALL within its timeout; the call slot has been freed."""
+
+    def __init__(self, action: str, message_id: str, timeout: float) -> None:
+        super().__init__(f"{action} (messageId {message_id}) got no answer within {timeout:g} s")
+        self.action = action
+        self.message_id = message_id
+        self.timeout = timeout
+
+
+class ConnectionClosedError(ConnectionError):
+    """The connection closed (or is shutting down) before the call could be answered."""
+
+
+class ConnectionRejectedError(ConnectionError):
+    """The CSMS refused the connection (HTTP 4xx, no agreed subprotocol, TLS verification failure).
+
+    ``status`` is the HTTP status when the refusal was an HTTP response, else ``None``.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class InvalidResponseError(Exception):
+    """The peer answered a CALL with a CALLRESULT or CALLERROR that breaks the schema or the frame format.
+
+    ``error`` describes the fault the way a CALLERROR would (code and field path); the frame itself
+    was dropped and counted in the session's ``invalid_responses``.
+    """
+
+    def __init__(self, action: str, message_id: str, error: OcppError) -> None:
+        super().__init__(f"invalid answer to {action} (messageId {message_id}): {error}")
+        self.action = action
+        self.message_id = message_id
+        self.error = error
+
+
+class RequestValidationError(ValueError):
+    """An outgoing request does not satisfy its schema, so it was not sent.
+
+    ``error`` carries the policy code the peer would have answered with and the field path.
+    """
+
+    def __init__(self, action: str, error: OcppError) -> None:
+        super().__init__(f"{action}Request is invalid: {error.description}")
+        self.action = action
+        self.error = error

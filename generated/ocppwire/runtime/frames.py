@@ -1,0 +1,99 @@
+"""The three OCPP-J RPC frames as typed values: CALL, CALLRESULT and CALLERROR.
+
+On the wire a frame is a JSON array whose first element is the Message Type Number
+(OCPP-J Part 4 §4.1)::
+
+    [2, "<messageId>", "<Action>", {payload}]                          CALL
+    [3, "<messageId>", {payload}]                                      CALLRESULT
+    [4, "<messageId>", "<errorCode>", "<errorDescription>", {details}] CALLERROR
+
+Each frame is a msgspec Struct with ``array_like=True`` and the type number as its tag, so one
+encoder call writes a whole frame (payload included) without building intermediate lists, and the
+codec can decode the header of any frame in one pass. The payload type is a parameter: the codec
+decodes headers as ``Call[msgspec.Raw]`` / ``CallResult[msgspec.Raw]`` (payload still undecoded)
+and hands the typed payload on as ``Call[BootNotificationRequest]`` and so on.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
+
+import msgspec
+
+__all__ = [
+    "Call",
+    "CallError",
+    "CallResult",
+    "Frame",
+    "MAX_MESSAGE_ID_LENGTH",
+    "MessageId",
+    "MessageType",
+]
+
+MAX_MESSAGE_ID_LENGTH = 36
+"""A messageId is a string of at most 36 characters (OCPP-J Part 4 §4.1.4)."""
+
+MessageId: TypeAlias = Annotated[str, msgspec.Meta(max_length=MAX_MESSAGE_ID_LENGTH)]
+
+P = TypeVar("P")
+
+
+class MessageType(IntEnum):
+    """The Message Type Number, the first element of every frame."""
+
+    CALL = 2
+    CALL_RESULT = 3
+    CALL_ERROR = 4
+
+
+class Call(
+    msgspec.Struct,
+    Generic[P],
+    array_like=True,
+    tag=int(MessageType.CALL),
+    frozen=True,
+    forbid_unknown_fields=True,
+):
+    """A request: ``[2, messageId, action, payload]``."""
+
+    message_id: MessageId
+    action: str
+    payload: P
+
+
+class CallResult(
+    msgspec.Struct,
+    Generic[P],
+    array_like=True,
+    tag=int(MessageType.CALL_RESULT),
+    frozen=True,
+    forbid_unknown_fields=True,
+):
+    """A successful response: ``[3, messageId, payload]``."""
+
+    message_id: MessageId
+    payload: P
+
+
+class CallError(
+    msgspec.Struct,
+    array_like=True,
+    tag=int(MessageType.CALL_ERROR),
+    frozen=True,
+    forbid_unknown_fields=True,
+):
+    """An error response: ``[4, messageId, errorCode, errorDescription, errorDetails]``.
+
+    ``error_code`` stays a plain string so a code outside the twelve OCPP-J codes can still be
+    received (it surfaces as :class:`~ocppwire.runtime.errors.GenericError`).
+    """
+
+    message_id: MessageId
+    error_code: str
+    error_description: str
+    error_details: dict[str, Any]
+
+
+Frame: TypeAlias = "Call[Any] | CallResult[Any] | CallError"
+"""Any decoded frame."""
