@@ -1,35 +1,18 @@
-"""User code wiring the DeviceModel into a station handler; mypy --strict must accept it.
-
-``ChargingStationHandler`` / ``CsmsClient`` below have the shape the generated station stubs
-(``ocppwire.v201.station``) are specified to have, so the one-line wiring is type-checked before
-those stubs land.
-"""
+"""User code wiring the DeviceModel into the generated station handler; mypy --strict must accept it."""
 
 from __future__ import annotations
 
-from ocppwire.devicemodel import DeviceModel, DeviceModelHandlers, get_variable_data, set_variable_data
+from ocppwire.devicemodel import (
+    DeviceModel,
+    DeviceModelHandlers,
+    get_variable_data,
+    send_notify_reports,
+    set_variable_data,
+)
 from ocppwire.runtime.devicemodel_spec import AttributeValue, VariableSpec
-from ocppwire.v201 import catalog
+from ocppwire.v201 import catalog, enums
 from ocppwire.v201 import messages as m
-
-
-class CsmsClient:
-    async def notify_report(self, req: m.NotifyReportRequest) -> m.NotifyReportResponse:
-        return m.NotifyReportResponse()
-
-
-class ChargingStationHandler:
-    async def get_variables(self, csms: CsmsClient, req: m.GetVariablesRequest) -> m.GetVariablesResponse:
-        raise NotImplementedError
-
-    async def set_variables(self, csms: CsmsClient, req: m.SetVariablesRequest) -> m.SetVariablesResponse:
-        raise NotImplementedError
-
-    async def get_base_report(self, csms: CsmsClient, req: m.GetBaseReportRequest) -> m.GetBaseReportResponse:
-        raise NotImplementedError
-
-    async def get_report(self, csms: CsmsClient, req: m.GetReportRequest) -> m.GetReportResponse:
-        raise NotImplementedError
+from ocppwire.v201.station import ChargingStationHandler, CsmsClient
 
 
 class MyStation(DeviceModelHandlers, ChargingStationHandler):
@@ -49,4 +32,6 @@ async def use(csms: CsmsClient) -> int:
     value: AttributeValue = dm.get(spec)
     critical: bool = catalog.SecurityEvent.FIRMWARE_UPDATED.critical
     del value, critical
+    _, items = dm.base_report(m.GetBaseReportRequest(request_id=1, report_base=enums.ReportBaseEnumType.FULL_INVENTORY))
+    await send_notify_reports(csms, dm.notify_reports(1, items))  # the generated CsmsClient fits the protocol
     return len(res.get_variable_result)
