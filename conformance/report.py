@@ -6,7 +6,7 @@ from __future__ import annotations
 from .deviations import DEVIATIONS
 from .run import FAILURES, RunResult
 
-__all__ = ["format_report", "missing_deviations"]
+__all__ = ["format_report", "missing_deviations", "summary"]
 
 _MESSAGE_COLUMNS = ("message", "valid", "invalid", "agreed", "disagreements", "code mismatches", "explained", "harness")
 
@@ -26,6 +26,24 @@ def missing_deviations(result: RunResult) -> list[str]:
     """Ids of documented deviations this run never observed (a stale record, or too small a run)."""
     seen = result.deviations()
     return [d.id for d in DEVIATIONS if not seen[d.id]]
+
+
+def summary(result: RunResult) -> list[str]:
+    """The headline figures (what docs/conformance.md quotes)."""
+    cases, agreed, explained = result.cases, result.total("agreed"), result.total("explained")
+    probe_kinds = {f"probe:{p}" for d in DEVIATIONS for p in d.probes}
+    counts = result.by_kind()
+    rest = sum(n for (kind, _), n in counts.items() if kind not in probe_kinds)
+    rest_agreed = sum(n for (kind, verdict), n in counts.items() if kind not in probe_kinds and verdict == "agreed")
+    valid = sum(s.valid for s in result.schemas)
+    return [
+        f"cases {cases} (schema-valid {valid}, schema-invalid {cases - valid}), seed {result.seed}, {result.seconds:.1f} s",
+        f"agreed (same verdict, and the policy code on rejection): {agreed} ({100 * agreed / cases:.3f}%)",
+        f"documented deviations: {explained} ({100 * explained / cases:.3f}%), all from the probes aimed at them",
+        f"cases other than those probes: {rest}, agreed {rest_agreed} ({100 * rest_agreed / max(rest, 1):.3f}%)",
+        f"unexplained disagreements {result.total('disagreement')}, code mismatches {result.total('code')}, "
+        f"harness errors {result.total('intent')}, crashes {result.total('crash')}",
+    ]
 
 
 def format_report(result: RunResult, *, verbose_findings: int = 20) -> str:
@@ -80,14 +98,7 @@ def format_report(result: RunResult, *, verbose_findings: int = 20) -> str:
         ],
     )
 
-    cases = result.cases
-    agreed = result.total("agreed")
-    lines += [
-        "",
-        f"cases {cases}, agreed {agreed} ({100 * agreed / cases:.3f}%), explained deviations "
-        f"{result.total('explained')} ({100 * result.total('explained') / cases:.3f}%), failures {result.failures}, "
-        f"{result.seconds:.1f} s",
-    ]
+    lines += ["", *summary(result)]
     missing = missing_deviations(result)
     if missing:
         lines.append(f"deviations never observed: {', '.join(missing)}")
