@@ -74,8 +74,10 @@ def big_integer(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: r
 
 
 def float_overflow(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
-    """``1e400``: a valid JSON number beyond the double range, for an unbounded ``number``."""
+    """``1e400``: a valid JSON number beyond the double range, for an unbounded ``number`` or an
+    untyped value (DataTransfer ``data``)."""
     candidates = [s for s in _present(sites, "number") if _unbounded(s)]
+    candidates += [s for s in sites if s.present and s.path and s.kind is None]
     if not candidates:
         return None
     return _raw(rng.choice(candidates), instance, "float_overflow", rng.choice(("1e400", "-1e400", "1E999")), None)
