@@ -8,6 +8,7 @@ validator ignores formats unless given a checker).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,10 +53,16 @@ def validator_for(schema: MessageSchema) -> jsonschema.Draft6Validator:
 
 def judge(schema: MessageSchema, data: bytes) -> OracleVerdict:
     """The schema's verdict on the JSON text ``data``; text ``json`` cannot parse is a rejection."""
+    # JSON has no limit on integer length; CPython's int/str conversion does (4300 digits), and
+    # the schema - not the parser - is meant to judge here, so lift the limit while parsing.
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
     try:
         instance = json.loads(data)
     except ValueError:
         return OracleVerdict(False, "json", "")
+    finally:
+        sys.set_int_max_str_digits(limit)
     # One full pass collecting every error costs the same as is_valid() on a valid payload and
     # half of is_valid() + iter_errors() on an invalid one.
     errors = list(validator_for(schema).iter_errors(instance))

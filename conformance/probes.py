@@ -73,6 +73,16 @@ def big_integer(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: r
     return _raw(rng.choice(candidates), instance, "big_integer", raw, None)
 
 
+def huge_integer(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+    """An integer literal of 4301+ digits for an unbounded ``integer`` or an untyped value: valid
+    JSON and a valid integer, but past CPython's int/str conversion limit (a DoS guard)."""
+    candidates = [s for s in _present(sites, "integer") if "maximum" not in s.node]
+    candidates += [s for s in sites if s.present and s.path and s.kind is None]
+    if not candidates:
+        return None
+    return _raw(rng.choice(candidates), instance, "huge_integer", "9" * rng.choice((4301, 5000, 20000)), None)
+
+
 def float_overflow(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
     """``1e400``: a valid JSON number beyond the double range, for an unbounded ``number`` or an
     untyped value (DataTransfer ``data``)."""
@@ -168,6 +178,7 @@ PROBES: tuple[Probe, ...] = (
     exponent_integer,
     negative_zero,
     big_integer,
+    huge_integer,
     float_overflow,
     float_underflow,
     *(_datetime_probe(name) for name in _DATETIME_FORMS),
