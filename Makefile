@@ -30,10 +30,11 @@ check: install
 test: install
 	$(PY) -m pytest
 
-## Differential test at full size: 100,000+ cases, fixed seed; prints the agreement table per
-## message and exits 1 on any unexplained disagreement (docs/conformance.md).
+## Differential test at full size (100,000+ payload cases) and the frame fuzzer (20,000 frames), fixed
+## seed; prints the agreement table per message and exits 1 on any unexplained disagreement
+## (docs/conformance.md).
 conformance: install
-	$(PY) -m conformance --cases 100000 --seed 20201
+	$(PY) -m conformance --cases 100000 --frames 20000 --seed 20201
 
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
