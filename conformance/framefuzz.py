@@ -95,7 +95,7 @@ class FrameFuzzer:
         rng = self.rng
         code = rng.choice(("GenericError", "NotSupported", "Nope", "", 5, None))
         description = rng.choice(("", "boom", "x" * 300, 5, None))
-        details = rng.choice(({}, {"a": [1]}, [], None, "x"))
+        details: Any = rng.choice(({}, {"a": [1]}, [], None, "x"))
         return _frame(b"4", _j(_id(rng)), _j(code), _j(description), _j(details))
 
     def make_random_bytes(self) -> bytes:
@@ -133,19 +133,43 @@ class FrameFuzzer:
         if form == 2:
             return data[:-1] + b",]"  # trailing comma
         if form == 3:
-            return _frame(b"2", _j(_id(rng)), b'"DataTransfer"', b'{"vendorId":"a","data":' + rng.choice((b"NaN", b"Infinity", b"-Infinity")) + b"}")
+            return _frame(
+                b"2",
+                _j(_id(rng)),
+                b'"DataTransfer"',
+                b'{"vendorId":"a","data":' + rng.choice((b"NaN", b"Infinity", b"-Infinity")) + b"}",
+            )
         return _frame(b"2", _j(_id(rng)), b'"DataTransfer"', b'{"vendorId":"a","data":"\\ud800"}')
 
     def make_type_number(self) -> bytes:
         message_id, action, payload = self.call()
-        number = self.rng.choice((b"0", b"1", b"5", b"-1", b"2.0", b"2e0", b'"2"', b"true", b"null", b"[]", b"{}", b"18446744073709551616", b"1e400", b"3.5"))
+        number = self.rng.choice(
+            (
+                b"0",
+                b"1",
+                b"5",
+                b"-1",
+                b"2.0",
+                b"2e0",
+                b'"2"',
+                b"true",
+                b"null",
+                b"[]",
+                b"{}",
+                b"18446744073709551616",
+                b"1e400",
+                b"3.5",
+            )
+        )
         return _frame(number, _j(message_id), _j(action), payload)
 
     def make_message_id(self) -> bytes:
         rng = self.rng
         _, action, payload = self.call()
         number = rng.choice((b"2", b"3", b"4"))
-        bad = rng.choice((5, None, "", "x" * 36, "x" * 37, "\U0001f600" * 36, "\u00e9" * 37, [], {}, "a\u0000b", 1.5))
+        bad: Any = rng.choice(
+            (5, None, "", "x" * 36, "x" * 37, "\U0001f600" * 36, "\u00e9" * 37, [], {}, "a\u0000b", 1.5)
+        )
         rest = {b"2": (_j(action), payload), b"3": (payload,), b"4": (b'"GenericError"', b'""', b"{}")}[number]
         if rng.random() < 0.15:
             return _frame(number)  # no id at all
@@ -161,8 +185,21 @@ class FrameFuzzer:
 
     def make_action(self) -> bytes:
         message_id, action, payload = self.call()
-        bad = self.rng.choice(
-            (action.lower(), action + "Request", action + "-Signed", "", " " + action, "Nope", 5, None, [], {}, "x" * 100_000, "Heart\u0000beat")
+        bad: Any = self.rng.choice(
+            (
+                action.lower(),
+                action + "Request",
+                action + "-Signed",
+                "",
+                " " + action,
+                "Nope",
+                5,
+                None,
+                [],
+                {},
+                "x" * 100_000,
+                "Heart\u0000beat",
+            )
         )
         raw = b"1e400" if self.rng.random() < 0.05 else _j(bad)
         return _frame(b"2", _j(message_id), raw, payload)
@@ -192,13 +229,28 @@ class FrameFuzzer:
         if form == 1:
             return _frame(b"2", _j("y" * big), b'"Heartbeat"', b"{}")
         if form == 2:
-            return _frame(b"2", _j(_id(rng)), b'"DataTransfer"', b'{"vendorId":"a","data":' + b"9" * rng.choice((400, 4301, 50_000)) + b"}")
-        return _frame(b"2", _j(_id(rng)), b'"DataTransfer"', b'{"vendorId":"a","data":[' + b",".join([b"1"] * big) + b"]}")
+            return _frame(
+                b"2",
+                _j(_id(rng)),
+                b'"DataTransfer"',
+                b'{"vendorId":"a","data":' + b"9" * rng.choice((400, 4301, 50_000)) + b"}",
+            )
+        return _frame(
+            b"2", _j(_id(rng)), b'"DataTransfer"', b'{"vendorId":"a","data":[' + b",".join([b"1"] * big) + b"]}"
+        )
 
     def make_whitespace(self) -> bytes:
         message_id, action, payload = self.call()
         space = self.rng.choice((b" ", b"\n", b"\t", b"\r\n  "))
-        return space + b"[" + space + (b"," + space).join((b"2", _j(message_id), _j(action), payload)) + space + b"]" + space
+        return (
+            space
+            + b"["
+            + space
+            + (b"," + space).join((b"2", _j(message_id), _j(action), payload))
+            + space
+            + b"]"
+            + space
+        )
 
     def make_random_string_frame(self) -> bytes:
         return _frame(b"2", _j(_id(self.rng)), _j(random_string(self.rng, 8, STRING_ALPHABET)), b"{}")

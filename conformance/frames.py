@@ -201,7 +201,7 @@ def expect(data: bytes | str) -> FrameExpectation:
     number = value[0]
     raw_id = value[1] if len(value) > 1 else None
     readable = isinstance(raw_id, str) and len(raw_id) <= 36
-    reply = frozenset({raw_id if readable else "-1"})
+    reply = frozenset({raw_id if isinstance(raw_id, str) and readable else "-1"})
     payload_at = {2: 3, 3: 2}.get(number) if type(number) is int else None
     if any(_unrepresentable(x) for i, x in enumerate(value) if i != payload_at):
         # FD1: a header number msgspec cannot hold makes the whole frame unreadable to it.

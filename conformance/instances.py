@@ -22,6 +22,7 @@ rejects as a harness bug ("intent miss"), so a generator mistake cannot pass sil
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -182,10 +183,11 @@ class InstanceGenerator:
 
     def integer(self, node: dict[str, Any]) -> int:
         rng = self.rng
-        low, high = node.get("minimum"), node.get("maximum")
+        low: float | None = node.get("minimum")
+        high: float | None = node.get("maximum")
         if low is not None or high is not None:
-            lo = int(low) if low is not None else int(high) - 10**6
-            hi = int(high) if high is not None else lo + rng.choice((10, 10**3, 2**31))
+            lo = math.ceil(low) if low is not None else math.floor(high or 0) - 10**6
+            hi = math.floor(high) if high is not None else lo + rng.choice((10, 10**3, 2**31))
             return rng.choice((lo, hi, rng.randint(lo, hi)))
         roll = rng.random()
         if roll < 0.15:
@@ -196,11 +198,13 @@ class InstanceGenerator:
 
     def number(self, node: dict[str, Any]) -> int | float:
         rng = self.rng
-        low, high = node.get("minimum"), node.get("maximum")
+        low: float | None = node.get("minimum")
+        high: float | None = node.get("maximum")
         if low is not None or high is not None:
-            lo = float(low) if low is not None else float(high) - 1e6
-            hi = float(high) if high is not None else lo + 1e6
-            return rng.choice((lo, hi, rng.uniform(lo, hi), int(lo)))
+            lo: float = low if low is not None else (high or 0.0) - 1e6
+            hi: float = high if high is not None else lo + 1e6
+            integral = math.ceil(lo)  # a JSON integer in range, when there is one
+            return rng.choice((lo, hi, rng.uniform(lo, hi), integral if integral <= hi else lo))
         roll = rng.random()
         if roll < 0.15:
             return rng.choice(_FLOAT_EXTREMES)

@@ -76,11 +76,7 @@ def _objects(sites: list[Site]) -> list[Site]:
 
 def _plain_strings(sites: list[Site]) -> list[Site]:
     """Present free-text string sites (no enum, no format)."""
-    return [
-        s
-        for s in sites
-        if s.present and s.kind == "string" and "enum" not in s.node and "format" not in s.node
-    ]
+    return [s for s in sites if s.present and s.kind == "string" and "enum" not in s.node and "format" not in s.node]
 
 
 def drop_required(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
@@ -235,7 +231,9 @@ def _custom_data_site(sites: list[Site], rng: random.Random) -> tuple[Site, tupl
     return site, (*site.path, "customData")
 
 
-def customdata_no_vendorid(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+def customdata_no_vendorid(
+    sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random
+) -> Mutant | None:
     found = _custom_data_site(sites, rng)
     if found is None:
         return None
@@ -244,7 +242,9 @@ def customdata_no_vendorid(sites: list[Site], instance: Any, gen: InstanceGenera
     return Mutant("customdata_no_vendorid", format_path(path), OCCURRENCE, replaced(instance, path, value))
 
 
-def customdata_vendorid_type(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+def customdata_vendorid_type(
+    sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random
+) -> Mutant | None:
     found = _custom_data_site(sites, rng)
     if found is None:
         return None
@@ -265,7 +265,9 @@ def customdata_vendorid_too_long(
     return Mutant("customdata_vendorid_too_long", format_path(path), PROPERTY, replaced(instance, path, value))
 
 
-def customdata_not_object(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+def customdata_not_object(
+    sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random
+) -> Mutant | None:
     found = _custom_data_site(sites, rng)
     if found is None:
         return None

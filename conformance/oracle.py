@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jsonschema
-from jsonschema.exceptions import best_match
+import jsonschema  # type: ignore[import-untyped]
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
 from .datetimes import is_rfc3339_datetime
 from .schemas import MessageSchema

@@ -122,7 +122,14 @@ def _datetime_probe(name: str) -> Probe:
         if not candidates:
             return None
         site = rng.choice(candidates)
-        return Mutant(f"probe:{name}", format_path(site.path), intent, replaced(instance, site.path, rewrite(site.value)), None, name)
+        return Mutant(
+            f"probe:{name}",
+            format_path(site.path),
+            intent,
+            replaced(instance, site.path, rewrite(site.value)),
+            None,
+            name,
+        )
 
     probe.__name__ = name
     probe.__doc__ = f"Date-time corner ``{name}``."
@@ -170,7 +177,14 @@ def duplicate_key(sites: list[Site], instance: Any, gen: InstanceGenerator, rng:
     wrong = "[]" if site.kind != "string" else "12"
     # The marker stands for the whole "name": value pair list: first wrong, then the valid value.
     raw = f"{wrong}, {json.dumps(site.path[-1])}: {valid}"
-    return Mutant("probe:duplicate_key", format_path(site.path), None, replaced(instance, site.path, RAW_MARKER), raw, "duplicate_key")
+    return Mutant(
+        "probe:duplicate_key",
+        format_path(site.path),
+        None,
+        replaced(instance, site.path, RAW_MARKER),
+        raw,
+        "duplicate_key",
+    )
 
 
 PROBES: tuple[Probe, ...] = (

@@ -3,6 +3,8 @@ and the failing cases (as reproducible JSON)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .deviations import DEVIATIONS
 from .run import FAILURES, RunResult
 
@@ -11,7 +13,7 @@ __all__ = ["format_report", "missing_deviations", "summary"]
 _MESSAGE_COLUMNS = ("message", "valid", "invalid", "agreed", "disagreements", "code mismatches", "explained", "harness")
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[str]:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> list[str]:
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows)]
     lines = []
     for index, row in enumerate([headers, *rows]):
@@ -52,7 +54,16 @@ def format_report(result: RunResult, *, verbose_findings: int = 20) -> str:
     for s in result.schemas:
         v = s.verdicts
         rows.append(
-            (s.name, s.valid, s.invalid, v["agreed"], v["disagreement"], v["code"], v["explained"], v["intent"] + v["crash"])
+            (
+                s.name,
+                s.valid,
+                s.invalid,
+                v["agreed"],
+                v["disagreement"],
+                v["code"],
+                v["explained"],
+                v["intent"] + v["crash"],
+            )
         )
     totals = (
         "TOTAL",

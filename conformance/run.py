@@ -56,6 +56,7 @@ def intent_confirmed(intent: str, ref: oracle.OracleVerdict) -> bool:
         keyword in SCHEMA_KEYWORDS[intent] for keyword, _ in ref.errors
     )
 
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A failing case, kept for the report: enough to reproduce and read it."""

@@ -113,7 +113,9 @@ async def test_session_answers_every_call_exactly_once() -> None:
     assert not session.closed
 
 
-async def test_live_connection_survives_fuzzed_frames(start_csms: StartCsms, raw_connect: RawConnect) -> None:  # noqa: F811
+async def test_live_connection_survives_fuzzed_frames(
+    start_csms: StartCsms, raw_connect: RawConnect
+) -> None:  # noqa: F811
     """Fuzzed frames over a real WebSocket: every CALLERROR owed arrives with the right id, nothing
     else comes back, and the connection keeps working. A Heartbeat after each frame marks where its
     answers end (the default handler answers it NotSupported)."""
