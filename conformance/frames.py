@@ -48,7 +48,7 @@ ANY_ID = "*"  # expectation wildcard: "-1" or the id picked out of the text
 
 _ELEMENTS = {2: 4, 3: 3, 4: 5}
 # The id of a frame the JSON reader gave up on, picked out of its first bytes.
-_SALVAGE = re.compile(rb'^\s*\[\s*([234])\s*,\s*"([^"\\\x00-\x1f]{0,36})"')
+_SALVAGE = re.compile(rb'^\s*\[\s*([234])\s*,\s*("(?:[^"\\\x00-\x1f]|\\.)*")')
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +169,22 @@ def _unrepresentable(value: Any) -> bool:
     return False
 
 
+def _picked_id(match: re.Match[bytes] | None) -> str | None:
+    """The messageId token of a :data:`_SALVAGE` match, if it is a readable id (valid JSON string
+    of valid UTF-8, escapes included, at most 36 characters)."""
+    if match is None:
+        return None
+    try:
+        message_id = json.loads(match.group(2).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return message_id if isinstance(message_id, str) and len(message_id) <= 36 else None
+
+
 def _salvaged(data: bytes) -> frozenset[str]:
-    match = _SALVAGE.match(data)
-    return frozenset({"-1", match.group(2).decode("utf-8", "replace")}) if match else frozenset({"-1"})
+    """Acceptable ids for a corrupt frame: "-1", or its id if one can be picked out."""
+    message_id = _picked_id(_SALVAGE.match(data))
+    return frozenset({"-1"} if message_id is None else {"-1", message_id})
 
 
 def expect(data: bytes | str) -> FrameExpectation:
@@ -183,7 +196,7 @@ def expect(data: bytes | str) -> FrameExpectation:
         match = _SALVAGE.match(raw)
         if match and match.group(1) in (b"3", b"4"):
             return FrameExpectation(False, frozenset({RPC}))  # a response: dropped
-        ids = frozenset({match.group(2).decode()}) if match else frozenset({"-1"})
+        ids = frozenset({_picked_id(match) or "-1"})
         return FrameExpectation(True, frozenset({RPC, "FormatViolation"}), ids)
     except UnicodeDecodeError:
         codes = _AFTER_BAD_UTF8 if _parses(raw.decode("utf-8", "replace")) else frozenset({RPC})

@@ -78,6 +78,8 @@ def test_deeply_nested_call_is_answered_with_its_id(depth: int) -> None:
     assert (got.answered, got.code, got.message_id) == (True, "RpcFrameworkError", "deep-1")
     too_deep_result = b'[3,"deep-2",' + b"[" * depth + b"]" * depth + b"]"
     assert not outcome(Codec(ACTIONS), too_deep_result).answered
+    escaped_id = b'[2,"' + b"\\ud83d\\ude00" * 36 + b'","Heartbeat",{"customData":' + b"[" * depth + b"]" * depth + b"}]"
+    assert outcome(Codec(ACTIONS), escaped_id).message_id == "\U0001f600" * 36
 
 
 async def _heartbeat_only(spec: ActionSpec[Any, Any], request: Any) -> Any:

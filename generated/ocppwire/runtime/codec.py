@@ -42,7 +42,7 @@ UNREADABLE_MESSAGE_ID = "-1"
 _NOT_UTF8_JSON = "message is not valid UTF-8 JSON"
 _TOO_DEEP = "message is nested too deeply to read"
 # The start of a frame: type number and messageId token (for frames too deep to parse whole).
-_HEADER = re.compile(rb'\s*\[\s*([234])\s*,\s*("(?:[^"\\\x00-\x1f]|\\.){0,256}")')
+_HEADER = re.compile(rb'\s*\[\s*([234])\s*,\s*("(?:[^"\\\x00-\x1f]|\\.){0,512}")')
 
 RawFrame = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError
 
@@ -201,7 +201,8 @@ def _too_deep(data: bytes | str) -> FrameError:
     messageId are picked out there: a CALL is answered with its own id (else ``"-1"``), a
     CALLRESULT or CALLERROR is dropped like any unreadable response.
     """
-    head = data[:128].encode("utf-8", "replace") if isinstance(data, str) else data[:128]
+    # 512 bytes hold the type number and a 36-character id even when each character is escaped.
+    head = data[:512].encode("utf-8", "replace") if isinstance(data, str) else data[:512]
     match = _HEADER.match(head)
     if match is None:
         return FrameError(RpcFrameworkError(_TOO_DEEP))
