@@ -4,14 +4,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy bench bench-scale clean
+.PHONY: install run test check generate mypy conformance bench bench-scale clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ./generated -e '.[test]'
+	@echo "installing ocppwire and ocppgen[test] into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@$(PY) -m pip install -e ./generated -e '.[test]' >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
 ## Regenerate the 2.0.1 bindings from schemas/v201 and print a summary.
@@ -29,9 +30,15 @@ check: install
 test: install
 	$(PY) -m pytest
 
+## Differential test at full size (100,000+ payload cases) and the frame fuzzer (20,000 frames), fixed
+## seed; prints the agreement table per message and exits 1 on any unexplained disagreement
+## (docs/conformance.md).
+conformance: install
+	$(PY) -m conformance --cases 100000 --frames 20000 --seed 20201
+
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
-	MYPYPATH=generated $(VENV)/bin/mypy --strict examples
+	MYPYPATH=generated $(VENV)/bin/mypy --strict examples benchmarks
 
 ## Benchmarks against the ocpp package (PyPI): codec and end to end, a few minutes. BENCH_ARGS="--quick" to try it out.
 bench: install

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from .catalog_cli import catalog_app
 from .errors import GeneratorError
 from .output import compare, package_dir, write
 from .render import render_package
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(catalog_app, name="catalog")
 
 DEFAULT_SCHEMAS = Path("schemas/v201")
 DEFAULT_OUT = Path("generated")
@@ -75,6 +77,12 @@ def generate(
     except GeneratorError as exc:
         raise _fail(exc) from None
     messages = len(schema_set.messages)
+    catalog = schema_set.catalog
+    catalog_line = (
+        f"  catalog:  {len(catalog.components)} components, {catalog.variable_count} component variables\n"
+        if catalog is not None
+        else ""
+    )
     typer.echo(
         f"ocppgen {__version__}: OCPP {schema_set.ocpp_version} from {schemas}\n"
         f"  enums:    {len(schema_set.enums)}\n"
@@ -86,6 +94,7 @@ def generate(
             if schema_set.extensions is not None
             else ""
         )
+        + catalog_line
         + f"  output:   {folder}\n"
         f"  changed:  {'no' if diff.clean else diff.summary()}"
     )

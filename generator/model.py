@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 
 class Direction(str, Enum):
@@ -119,6 +122,8 @@ class SchemaSet:
     files: tuple[str, ...] = ()
     extensions: Any = None
     """An :class:`ocppgen.extensions.ExtensionSet` when vendor extensions were given."""
+    catalog: Catalog | None = None
+    """The device-model catalogues of ``<folder>/catalog/``, when the folder has one."""
 
     def lookup(self, name: str) -> EnumDef | StructDef:
         """Return the definition a :class:`Ref` names."""

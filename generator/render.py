@@ -18,6 +18,7 @@ import black
 import jinja2
 
 from . import __version__
+from .catalog_view import catalog_view
 from .docstrings import clean_description, wrap
 from .errors import GeneratorError
 from .model import AnyValue, ArrayOf, EnumDef, Field, FieldType, Ref, Scalar, SchemaSet, StructDef
@@ -357,6 +358,9 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
     }
     if ext is not None:
         sources["extensions.py"] = _render_extensions(env, renderer, schemas, context, imports)
+    if schemas.catalog is not None:
+        view = catalog_view(schemas.catalog, schemas.ocpp_version)
+        sources["catalog.py"] = env.get_template("catalog.py.j2").render(context, view=view)
     formatted: dict[str, str] = {}
     for name, source in sources.items():
         try:

@@ -226,10 +226,16 @@ def schema_files(folder: Path) -> list[Path]:
 
 
 def content_hash(folder: Path) -> str:
-    """sha256 over the names and bytes of every input file, in sorted order (schemas and actions)."""
+    """sha256 over the names and bytes of every input file, in sorted order.
+
+    Inputs are the schemas and ``actions.json`` and, when present, the ``catalog/*.json`` files
+    (hashed under their ``catalog/`` relative name).
+    """
+    from .catalog import input_files  # catalog.py imports this module
+
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.json")):
-        digest.update(path.name.encode() + b"\0")
+    for path in sorted(folder.glob("*.json")) + input_files(folder):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -243,6 +249,7 @@ def read_schema_set(
     applied to the schema files before they are read and its customData / DataTransfer shapes are
     attached to the result.
     """
+    from .catalog import has_catalog, read_catalog
     from .extensions import MANIFEST, apply_patches, read_extensions
 
     if not folder.exists():
@@ -298,6 +305,8 @@ def read_schema_set(
             _check_open_object(struct, origin[struct.name])
     result.files = tuple(p.name for p in files)
     _read_actions(folder, result)
+    if has_catalog(folder):
+        result.catalog = read_catalog(folder)
     return result
 
 

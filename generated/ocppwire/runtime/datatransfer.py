@@ -10,22 +10,31 @@ registered stay raw JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
 
 from .hooks import dec_hook, enc_hook
 
+if TYPE_CHECKING:
+    from .roles import Peer
+
 __all__ = [
+    "DATA_TRANSFER",
     "DataTransferType",
+    "call_data_transfer",
     "decode_request_data",
     "decode_response_data",
     "encode_data",
     "lookup",
+    "refine_request",
     "register",
     "registered",
     "unregister",
 ]
+
+DATA_TRANSFER = "DataTransfer"
+"""The action name; the codec types the ``data`` of incoming DataTransfer requests."""
 
 ReqDataT = TypeVar("ReqDataT")
 ResDataT = TypeVar("ResDataT")
@@ -108,3 +117,44 @@ def encode_data(data: Any) -> Any:
     if data is msgspec.UNSET:
         return data
     return msgspec.to_builtins(data, enc_hook=enc_hook)
+
+
+def refine_request(request: Any) -> Any:
+    """Replace a decoded DataTransferRequest's ``data`` by its registered type (in place).
+
+    Called by the codec for every incoming DataTransfer CALL, so handlers receive typed data; a
+    registered shape that does not fit raises ``msgspec.ValidationError`` and the CALL is answered
+    with the CALLERROR the policy assigns (path ``data.<field>``).
+    """
+    entry = _registry.get((request.vendor_id, _message_id(request)))
+    if entry is not None and entry.request is not None:
+        request.data = _convert(entry.request, request.data)
+    return request
+
+
+def _message_id(request: Any) -> str | None:
+    message_id = request.message_id
+    return None if message_id is msgspec.UNSET else message_id
+
+
+async def call_data_transfer(
+    peer: Peer,
+    entry: DataTransferType[ReqDataT, ResDataT],
+    data: ReqDataT | msgspec.UnsetType = msgspec.UNSET,
+    *,
+    timeout: float | None = None,
+) -> tuple[Any, ResDataT | msgspec.UnsetType]:
+    """Send a typed DataTransfer through ``peer`` and return ``(response, typed response data)``.
+
+    ``peer`` is a generated client (``ChargingStationClient`` or ``CsmsClient``): its registry's
+    DataTransfer action is used. The response ``data`` is validated against the registered
+    response type (``msgspec.ValidationError`` when the peer sent something else).
+    """
+    spec = peer.session.codec.actions[DATA_TRANSFER]
+    message_id = entry.message_id if entry.message_id is not None else msgspec.UNSET
+    request = spec.request(vendor_id=entry.vendor_id, message_id=message_id, data=encode_data(data))
+    response = await peer.call(spec, request, timeout=timeout)
+    typed: Any = response.data
+    if entry.response is not None and typed is not msgspec.UNSET:
+        typed = _convert(entry.response, typed)
+    return response, typed

@@ -1,0 +1,62 @@
+"""The Charging Station's device model for OCPP 2.0.1, built on the generated catalogue.
+
+- :class:`DeviceModel` holds the station's variables and answers GetVariables, SetVariables,
+  GetBaseReport and GetReport (:mod:`.store`);
+- :class:`DeviceModelHandlers` plugs it into a station handler in one line (:mod:`.handlers`);
+- :mod:`.parts` builds message parts (``GetVariableData``, ``SetVariableData``, component and
+  variable types) from catalogue specs, for the CSMS side as much as the station side.
+
+Hand-written (not generator output): it sits beside ``ocppwire.v201`` and imports it.
+"""
+
+from ocppwire.runtime.devicemodel_spec import (
+    ComponentKind,
+    DataType,
+    InvalidValueError,
+    LimitViolationError,
+    Mutability,
+    NotInValuesListError,
+    ReadOnlyError,
+    VariableSpec,
+    VariableValueError,
+    WriteOnlyError,
+)
+
+from .handlers import DeviceModelHandlers, NotifyReportSender, attach, send_notify_reports, start_report
+from .parts import (
+    component_type,
+    component_variable,
+    get_variable_data,
+    set_variable_data,
+    variable_characteristics,
+    variable_type,
+)
+from .store import ChangeEvent, ComponentRef, DeviceModel, StoredVariable
+
+__all__ = [
+    "ChangeEvent",
+    "ComponentKind",
+    "ComponentRef",
+    "DataType",
+    "DeviceModel",
+    "DeviceModelHandlers",
+    "InvalidValueError",
+    "LimitViolationError",
+    "Mutability",
+    "NotInValuesListError",
+    "NotifyReportSender",
+    "ReadOnlyError",
+    "StoredVariable",
+    "VariableSpec",
+    "VariableValueError",
+    "WriteOnlyError",
+    "attach",
+    "component_type",
+    "component_variable",
+    "get_variable_data",
+    "send_notify_reports",
+    "set_variable_data",
+    "start_report",
+    "variable_characteristics",
+    "variable_type",
+]

@@ -1,0 +1,494 @@
+"""The station-side device model: the values a Charging Station holds and how it answers the CSMS.
+
+A station developer fills a :class:`DeviceModel` with the variables it supports — catalogue specs
+(``catalog.OCPPCommCtrlr.HeartbeatInterval``) or its own vendor specs — on the right component
+instance (station-wide, an EVSE, a connector), and the model answers the device-model requests:
+
+- ``GetVariables`` (B06): Accepted with the value, or UnknownComponent / UnknownVariable /
+  NotSupportedAttributeType, or Rejected (``WriteOnly``) for a write-only variable;
+- ``SetVariables`` (B05): Accepted (or RebootRequired for variables flagged so), UnknownComponent /
+  UnknownVariable / NotSupportedAttributeType, or Rejected with a reason code (``ReadOnly``,
+  ``InvalidValue``, ``ValueOutOfRange``) when the spec refuses the value;
+- ``GetBaseReport`` (B07) / ``GetReport`` (B08): the response status plus the ``ReportData`` items
+  that :mod:`ocppwire.devicemodel.reports` splits into a NotifyReport sequence.
+
+Names are matched case-insensitively, as OCPP says component and variable names are. Values are
+stored as validated wire text, so a get returns exactly what a set stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from msgspec import UNSET, UnsetType
+
+from ocppwire.runtime.devicemodel_spec import (
+    AttributeValue,
+    Mutability,
+    VariableSpec,
+    VariableValueError,
+    WriteOnlyError,
+)
+from ocppwire.runtime.errors import OccurrenceConstraintViolationError
+from ocppwire.v201 import enums as e
+from ocppwire.v201 import messages as m
+from ocppwire.v201 import types as t
+
+from .parts import variable_characteristics
+
+__all__ = ["ChangeEvent", "ComponentRef", "DeviceModel", "StoredVariable"]
+
+ACTUAL = e.AttributeEnumType.ACTUAL
+MAX_ATTRIBUTE_VALUE_LENGTH = 2500  # GetVariableResult.attributeValue / VariableAttribute.value maxLength
+MAX_ADDITIONAL_INFO = 512  # StatusInfo.additionalInfo maxLength
+DEFAULT_ITEMS_PER_MESSAGE = 25
+_CRITERIA = {
+    e.ComponentCriterionEnumType.ACTIVE: "active",
+    e.ComponentCriterionEnumType.AVAILABLE: "available",
+    e.ComponentCriterionEnumType.ENABLED: "enabled",
+    e.ComponentCriterionEnumType.PROBLEM: "problem",
+}
+
+
+def _fold(text: str | None) -> str:
+    return (text or "").lower()
+
+
+@dataclass(frozen=True)
+class ComponentRef:
+    """One component instance: a name plus optional instance, EVSE id and connector id."""
+
+    name: str
+    instance: str | None = None
+    evse: int | None = None
+    connector: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, int | None, int | None]:
+        return (_fold(self.name), _fold(self.instance), self.evse, self.connector)
+
+    @classmethod
+    def from_type(cls, component: t.ComponentType) -> ComponentRef:
+        evse = component.evse
+        return cls(
+            name=component.name,
+            instance=None if isinstance(component.instance, UnsetType) else component.instance,
+            evse=None if isinstance(evse, UnsetType) else evse.id,
+            connector=None if isinstance(evse, UnsetType) or isinstance(evse.connector_id, UnsetType) else evse.connector_id,
+        )
+
+    def to_type(self) -> t.ComponentType:
+        evse: t.EVSEType | UnsetType = UNSET
+        if self.evse is not None:
+            evse = t.EVSEType(id=self.evse, connector_id=UNSET if self.connector is None else self.connector)
+        return t.ComponentType(name=self.name, instance=UNSET if self.instance is None else self.instance, evse=evse)
+
+    def matches(self, pattern: t.ComponentType) -> bool:
+        """Whether this component is selected by a GetReport filter (absent instance / EVSE = any)."""
+        if _fold(pattern.name) != _fold(self.name):
+            return False
+        if not isinstance(pattern.instance, UnsetType) and _fold(pattern.instance) != _fold(self.instance):
+            return False
+        if not isinstance(pattern.evse, UnsetType):
+            if pattern.evse.id != self.evse:
+                return False
+            if not isinstance(pattern.evse.connector_id, UnsetType) and pattern.evse.connector_id != self.connector:
+                return False
+        return True
+
+
+@dataclass
+class StoredVariable:
+    """A variable the station holds: its effective spec, where it lives and its attribute values."""
+
+    component: ComponentRef
+    spec: VariableSpec
+    values: dict[e.AttributeEnumType, str | None]
+    persistent: bool = False
+    constant: bool = False
+    supports_monitoring: bool = False
+    reboot_required: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (_fold(self.spec.variable), _fold(self.spec.instance))
+
+    @property
+    def mutability(self) -> Mutability:
+        return self.spec.effective_mutability
+
+    def variable_type(self) -> t.VariableType:
+        return t.VariableType(
+            name=self.spec.variable, instance=UNSET if self.spec.instance is None else self.spec.instance
+        )
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """What a CSMS ``SetVariables`` changed, passed to :meth:`DeviceModel.on_change` listeners."""
+
+    variable: StoredVariable
+    attribute: e.AttributeEnumType
+    old: str | None
+    new: str
+    custom_data: Any = None  # the customData of the setVariableData entry (or of the request), if any
+
+
+@dataclass
+class _Component:
+    ref: ComponentRef
+    variables: dict[tuple[str, str], StoredVariable] = field(default_factory=dict)
+
+
+class DeviceModel:
+    """Values and answers of a Charging Station's device model (see the module docstring).
+
+    ``items_per_message`` is how many ``reportData`` entries go in one NotifyReport (default 25).
+    ``clock`` returns the ``generatedAt`` timestamp of reports (default: now, UTC).
+    """
+
+    def __init__(
+        self,
+        *,
+        items_per_message: int = DEFAULT_ITEMS_PER_MESSAGE,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if items_per_message < 1:
+            raise ValueError("items_per_message must be at least 1")
+        self.items_per_message = items_per_message
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self._components: dict[tuple[str, str, int | None, int | None], _Component] = {}
+        self._listeners: list[Callable[[ChangeEvent], None]] = []
+        # NotifyReport tasks started by the handler mixin (ocppwire.devicemodel.handlers.start_report).
+        self.report_tasks: set[asyncio.Task[Any]] = set()
+
+    # ---- filling the model ------------------------------------------------------------------------
+    def add(
+        self,
+        spec: VariableSpec,
+        value: AttributeValue | Iterable[str] | None = None,
+        *,
+        evse: int | None = None,
+        connector: int | None = None,
+        component_instance: str | None = None,
+        attributes: Mapping[e.AttributeEnumType, AttributeValue | Iterable[str]] | None = None,
+        persistent: bool = False,
+        constant: bool = False,
+        supports_monitoring: bool = False,
+        reboot_required: bool = False,
+        **overrides: Any,
+    ) -> StoredVariable:
+        """Add a variable with its Actual ``value`` (and optional other ``attributes``).
+
+        ``overrides`` change the catalogue's spec for this station, e.g. ``mutability=Mutability.READ_ONLY``
+        or ``max_limit=3600``. A vendor variable is added the same way from a spec the vendor writes.
+        Values are checked against the (overridden) spec; only a WriteOnly variable may lack a value.
+        """
+        if spec.instance_is_placeholder:
+            raise ValueError(f"{spec.path}: placeholder instance; call .with_instance(...) first")
+        if connector is not None and evse is None:
+            raise ValueError("a connector is addressed within an EVSE: pass evse= as well")
+        if overrides:
+            spec = spec.replace(**overrides)
+        values: dict[e.AttributeEnumType, str | None] = {}
+        if value is not None:
+            values[ACTUAL] = self._text(spec, value)
+        elif spec.effective_mutability is not Mutability.WRITE_ONLY:
+            raise ValueError(f"{spec.path}: a value is required (only a WriteOnly variable may have none)")
+        else:
+            values[ACTUAL] = None
+        for attribute, attr_value in (attributes or {}).items():
+            values[e.AttributeEnumType(attribute)] = self._text(spec, attr_value)
+        ref = ComponentRef(spec.component, component_instance, evse, connector)
+        component = self._components.setdefault(ref.key, _Component(ref))
+        stored = StoredVariable(ref, spec, values, persistent, constant, supports_monitoring, reboot_required)
+        if stored.key in component.variables:
+            raise ValueError(f"{spec.path} is already in the device model for {ref}")
+        component.variables[stored.key] = stored
+        return stored
+
+    def add_many(
+        self,
+        values: Mapping[VariableSpec, AttributeValue | Iterable[str] | None],
+        *,
+        evse: int | None = None,
+        connector: int | None = None,
+    ) -> list[StoredVariable]:
+        """Add several variables of one component instance (station-wide unless ``evse`` is given)."""
+        return [self.add(spec, value, evse=evse, connector=connector) for spec, value in values.items()]
+
+    @staticmethod
+    def _text(spec: VariableSpec, value: AttributeValue | Iterable[str]) -> str:
+        if isinstance(value, str):
+            spec.parse(value)
+            return value
+        return spec.format(value)
+
+    def on_change(self, listener: Callable[[ChangeEvent], None]) -> Callable[[ChangeEvent], None]:
+        """Call ``listener`` after every value a CSMS SetVariables changes (usable as a decorator)."""
+        self._listeners.append(listener)
+        return listener
+
+    # ---- local access (the station itself; no mutability check) ---------------------------------
+    def find(
+        self,
+        component: str | VariableSpec,
+        variable: str | None = None,
+        *,
+        instance: str | None = None,
+        evse: int | None = None,
+        connector: int | None = None,
+        component_instance: str | None = None,
+    ) -> StoredVariable | None:
+        """The stored variable for a spec (or component and variable names), or ``None``."""
+        if isinstance(component, VariableSpec):
+            variable, instance, component = component.variable, component.instance, component.component
+        if variable is None:
+            raise TypeError("pass a VariableSpec, or a component name and a variable name")
+        ref = ComponentRef(component, component_instance, evse, connector)
+        found = self._components.get(ref.key)
+        return None if found is None else found.variables.get((_fold(variable), _fold(instance)))
+
+    def _require(self, spec: VariableSpec, **where: Any) -> StoredVariable:
+        stored = self.find(spec, **where)
+        if stored is None:
+            raise KeyError(f"{spec.path} is not in the device model")
+        return stored
+
+    def get(self, spec: VariableSpec, *, attribute: e.AttributeEnumType = ACTUAL, **where: Any) -> AttributeValue:
+        """The parsed value of a stored variable (``where``: evse=, connector=, component_instance=)."""
+        text = self._require(spec, **where).values.get(attribute)
+        if text is None:
+            raise KeyError(f"{spec.path} has no {attribute.value} value")
+        return spec.parse(text)
+
+    def set(
+        self,
+        spec: VariableSpec,
+        value: AttributeValue | Iterable[str],
+        *,
+        attribute: e.AttributeEnumType = ACTUAL,
+        **where: Any,
+    ) -> None:
+        """Change a stored value from the station side (type and limits checked, mutability not)."""
+        stored = self._require(spec, **where)
+        stored.values[attribute] = self._text(stored.spec, value)
+
+    def __iter__(self) -> Iterator[StoredVariable]:
+        for component in self._components.values():
+            yield from component.variables.values()
+
+    def __len__(self) -> int:
+        return sum(len(c.variables) for c in self._components.values())
+
+    def missing_required(self, specs: Iterable[VariableSpec]) -> list[VariableSpec]:
+        """The specs among ``specs`` that the catalogue marks required and this model lacks on any instance."""
+        held = {(_fold(v.spec.component), v.key) for v in self}
+        return [
+            s
+            for s in specs
+            if s.required and not s.instance_is_placeholder and (_fold(s.component), (_fold(s.variable), _fold(s.instance))) not in held
+        ]
+
+    def _limit(self, variable: str, instance: str) -> int | None:
+        """A DeviceDataCtrlr limit the station declares (ItemsPerMessage, ReportingValueSize ...)."""
+        stored = self.find("DeviceDataCtrlr", variable, instance=instance or None)
+        text = None if stored is None else stored.values.get(ACTUAL)
+        return int(text) if text is not None and text.lstrip("+-").isdigit() else None
+
+    def _check_items(self, count: int, instance: str) -> None:
+        limit = self._limit("ItemsPerMessage", instance)
+        if limit is not None and count > limit:
+            raise OccurrenceConstraintViolationError(
+                f"{count} entries exceed DeviceDataCtrlr.ItemsPerMessage[{instance}] = {limit}"
+            )
+
+    def _reported(self, text: str) -> str:
+        limit = self._limit("ReportingValueSize", "") or MAX_ATTRIBUTE_VALUE_LENGTH
+        return text[: min(limit, MAX_ATTRIBUTE_VALUE_LENGTH)]
+
+    # ---- GetVariables / SetVariables --------------------------------------------------------------
+    def _resolve(self, component: t.ComponentType, variable: t.VariableType) -> StoredVariable | str:
+        """The stored variable, or the status saying what is unknown (``UnknownComponent`` / ``UnknownVariable``)."""
+        found = self._components.get(ComponentRef.from_type(component).key)
+        if found is None:
+            return "UnknownComponent"
+        instance = None if isinstance(variable.instance, UnsetType) else variable.instance
+        stored = found.variables.get((_fold(variable.name), _fold(instance)))
+        return stored if stored is not None else "UnknownVariable"
+
+    def get_variables(self, req: m.GetVariablesRequest) -> m.GetVariablesResponse:
+        """Answer a GetVariablesRequest (one result per entry, in order)."""
+        self._check_items(len(req.get_variable_data), "GetVariables")
+        return m.GetVariablesResponse(get_variable_result=[self._get_one(item) for item in req.get_variable_data])
+
+    def _get_one(self, item: t.GetVariableDataType) -> t.GetVariableResultType:
+        attribute = ACTUAL if isinstance(item.attribute_type, UnsetType) else item.attribute_type
+
+        def result(status: e.GetVariableStatusEnumType, value: str | None = None, info: t.StatusInfoType | UnsetType = UNSET) -> t.GetVariableResultType:
+            return t.GetVariableResultType(
+                attribute_status=status,
+                attribute_type=item.attribute_type,
+                attribute_value=UNSET if value is None else value,
+                attribute_status_info=info,
+                component=item.component,
+                variable=item.variable,
+            )
+
+        stored = self._resolve(item.component, item.variable)
+        if isinstance(stored, str):
+            return result(e.GetVariableStatusEnumType(stored))
+        if attribute not in stored.values:
+            return result(e.GetVariableStatusEnumType.NOT_SUPPORTED_ATTRIBUTE_TYPE)
+        text = stored.values[attribute]
+        if stored.mutability is Mutability.WRITE_ONLY or text is None:
+            error = WriteOnlyError(stored.spec, None, "the variable is write-only")
+            return result(e.GetVariableStatusEnumType.REJECTED, info=_status_info(error.reason_code, str(error)))
+        return result(e.GetVariableStatusEnumType.ACCEPTED, self._reported(text))
+
+    def set_variables(self, req: m.SetVariablesRequest) -> m.SetVariablesResponse:
+        """Answer a SetVariablesRequest: each entry is checked and applied on its own, in order."""
+        self._check_items(len(req.set_variable_data), "SetVariables")
+        request_custom = None if isinstance(req.custom_data, UnsetType) else req.custom_data
+        return m.SetVariablesResponse(
+            set_variable_result=[self._set_one(item, request_custom) for item in req.set_variable_data]
+        )
+
+    def _set_one(self, item: t.SetVariableDataType, request_custom: Any) -> t.SetVariableResultType:
+        attribute = ACTUAL if isinstance(item.attribute_type, UnsetType) else item.attribute_type
+
+        def result(status: e.SetVariableStatusEnumType, info: t.StatusInfoType | UnsetType = UNSET) -> t.SetVariableResultType:
+            return t.SetVariableResultType(
+                attribute_status=status,
+                attribute_type=item.attribute_type,
+                attribute_status_info=info,
+                component=item.component,
+                variable=item.variable,
+            )
+
+        stored = self._resolve(item.component, item.variable)
+        if isinstance(stored, str):
+            return result(e.SetVariableStatusEnumType(stored))
+        if attribute not in stored.values:
+            return result(e.SetVariableStatusEnumType.NOT_SUPPORTED_ATTRIBUTE_TYPE)
+        try:
+            stored.spec.check_write(item.attribute_value)
+        except VariableValueError as exc:
+            return result(e.SetVariableStatusEnumType.REJECTED, _status_info(exc.reason_code, str(exc)))
+        size = self._limit("ConfigurationValueSize", "")
+        if size is not None and len(item.attribute_value) > size:
+            info = _status_info("InvalidValue", f"value longer than DeviceDataCtrlr.ConfigurationValueSize = {size}")
+            return result(e.SetVariableStatusEnumType.REJECTED, info)
+        old = stored.values[attribute]
+        stored.values[attribute] = item.attribute_value
+        custom = request_custom if isinstance(item.custom_data, UnsetType) else item.custom_data
+        event = ChangeEvent(stored, attribute, old, item.attribute_value, custom)
+        for listener in self._listeners:
+            listener(event)
+        status = e.SetVariableStatusEnumType.REBOOT_REQUIRED if stored.reboot_required else e.SetVariableStatusEnumType.ACCEPTED
+        return result(status)
+
+    # ---- reports ----------------------------------------------------------------------------------
+    def base_report(self, req: m.GetBaseReportRequest) -> tuple[m.GetBaseReportResponse, list[t.ReportDataType]]:
+        """The GetBaseReport answer and the report items to send (none unless the status is Accepted).
+
+        ConfigurationInventory holds the variables a CSMS can write (not ReadOnly); FullInventory
+        holds everything; SummaryInventory is answered NotSupported.
+        """
+        if req.report_base is e.ReportBaseEnumType.SUMMARY_INVENTORY:
+            return m.GetBaseReportResponse(status=e.GenericDeviceModelStatusEnumType.NOT_SUPPORTED), []
+        chosen = [
+            v
+            for v in self
+            if req.report_base is e.ReportBaseEnumType.FULL_INVENTORY or v.mutability is not Mutability.READ_ONLY
+        ]
+        items = [self.report_data(v) for v in chosen]
+        status = e.GenericDeviceModelStatusEnumType.ACCEPTED if items else e.GenericDeviceModelStatusEnumType.EMPTY_RESULT_SET
+        return m.GetBaseReportResponse(status=status), items
+
+    def report(self, req: m.GetReportRequest) -> tuple[m.GetReportResponse, list[t.ReportDataType]]:
+        """The GetReport answer and items: ``componentVariable`` and ``componentCriteria`` both filter.
+
+        A filter's absent component instance, EVSE or connector matches any; a filter without a
+        variable selects the whole component; ``componentCriteria`` keeps components whose
+        Active / Available / Enabled / Problem variable is true.
+        """
+        filters = [] if isinstance(req.component_variable, UnsetType) else req.component_variable
+        self._check_items(len(filters), "GetReport")
+        criteria = [] if isinstance(req.component_criteria, UnsetType) else req.component_criteria
+        chosen: list[StoredVariable] = []
+        for component in self._components.values():
+            if criteria and not self._meets(component, criteria):
+                continue
+            for stored in component.variables.values():
+                if not filters or any(_selects(f, stored) for f in filters):
+                    chosen.append(stored)
+        if not chosen:
+            return m.GetReportResponse(status=e.GenericDeviceModelStatusEnumType.EMPTY_RESULT_SET), []
+        return m.GetReportResponse(status=e.GenericDeviceModelStatusEnumType.ACCEPTED), [self.report_data(v) for v in chosen]
+
+    @staticmethod
+    def _meets(component: _Component, criteria: list[e.ComponentCriterionEnumType]) -> bool:
+        wanted = {_CRITERIA[c] for c in criteria}
+        for (name, instance), stored in component.variables.items():
+            if name in wanted and not instance and _fold(stored.values.get(ACTUAL)) == "true":
+                return True
+        return False
+
+    def report_data(self, stored: StoredVariable) -> t.ReportDataType:
+        """One ``reportData`` entry: every attribute with its value, plus the characteristics."""
+        attributes = [
+            t.VariableAttributeType(
+                type=attribute,
+                value=UNSET if text is None or stored.mutability is Mutability.WRITE_ONLY else self._reported(text),
+                mutability=e.MutabilityEnumType(stored.mutability.value),
+                persistent=stored.persistent,
+                constant=stored.constant,
+            )
+            for attribute, text in stored.values.items()
+        ]
+        return t.ReportDataType(
+            component=stored.component.to_type(),
+            variable=stored.variable_type(),
+            variable_attribute=attributes,
+            variable_characteristics=variable_characteristics(
+                stored.spec, supports_monitoring=stored.supports_monitoring
+            ),
+        )
+
+    def notify_reports(
+        self, request_id: int, items: list[t.ReportDataType], *, generated_at: datetime | None = None
+    ) -> list[m.NotifyReportRequest]:
+        """Split report items into NotifyReport requests: ``seqNo`` from 0, ``tbc`` true on all but the last."""
+        size = self.items_per_message
+        chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+        when = generated_at or self.clock()
+        return [
+            m.NotifyReportRequest(
+                request_id=request_id,
+                generated_at=when,
+                seq_no=seq,
+                tbc=seq < len(chunks) - 1,
+                report_data=chunk if chunk else UNSET,
+            )
+            for seq, chunk in enumerate(chunks)
+        ]
+
+
+def _selects(pattern: t.ComponentVariableType, stored: StoredVariable) -> bool:
+    if not stored.component.matches(pattern.component):
+        return False
+    variable = pattern.variable
+    if isinstance(variable, UnsetType):
+        return True
+    if _fold(variable.name) != _fold(stored.spec.variable):
+        return False
+    return isinstance(variable.instance, UnsetType) or _fold(variable.instance) == _fold(stored.spec.instance)
+
+
+def _status_info(reason: str, detail: str) -> t.StatusInfoType:
+    return t.StatusInfoType(reason_code=reason, additional_info=detail[:MAX_ADDITIONAL_INFO])
