@@ -42,6 +42,8 @@ class ScaleConfig:
     no_context_takeover: bool = False
     connect_concurrency: int = 200
     compression: bool = True
+    kind: str = "ocppwire"
+    """Which CSMS of :mod:`benchmarks.servers` (``ceiling``: the bare transport, for reference)."""
 
     @property
     def deflate(self) -> str:
@@ -58,7 +60,7 @@ def run(config: ScaleConfig) -> dict[str, Any]:
         extra.append("--compression")
     if config.no_context_takeover:
         extra.append("--no-context-takeover")
-    with csms_process("ocppwire", extra) as csms:
+    with csms_process(config.kind, extra) as csms:
         time.sleep(0.5)
         rss_before = csms.rss()
         events = run_sim(
@@ -109,7 +111,7 @@ def scale_table(config: ScaleConfig, data: dict[str, Any]) -> str:
         ["errors", f"{data['errors']}"],
     ]
     title = (
-        f"Scale: {config.stations:,} stations on one ocppwire CSMS process (permessage-deflate on: "
+        f"Scale: {config.stations:,} stations on one {config.kind} CSMS process (permessage-deflate on: "
         f"{config.deflate}; {config.warmup:g} s warm-up, {config.duration:g} s window)"
     )
     return render(title, ["", "value"], rows)
@@ -147,6 +149,12 @@ def main() -> None:
     parser.add_argument("--mem-level", type=int, default=1)
     parser.add_argument("--no-context-takeover", action="store_true")
     parser.add_argument("--connect-concurrency", type=int, default=200)
+    parser.add_argument(
+        "--kind",
+        choices=["ocppwire", "ceiling"],
+        default="ocppwire",
+        help="the CSMS to load (ceiling: bare websockets, for reference)",
+    )
     parser.add_argument("--compare", action="store_true", help="compare deflate settings instead (smaller fleet)")
     args = parser.parse_args()
     print("\n".join(header_lines()), "\n", flush=True)
@@ -156,7 +164,7 @@ def main() -> None:
     config = ScaleConfig(
         stations=args.stations, duration=args.duration, warmup=args.warmup, interval=args.interval,
         window_bits=args.window_bits, mem_level=args.mem_level, no_context_takeover=args.no_context_takeover,
-        connect_concurrency=args.connect_concurrency,
+        connect_concurrency=args.connect_concurrency, kind=args.kind,
     )  # fmt: skip
     data = run(config)
     print(scale_table(config, data))
