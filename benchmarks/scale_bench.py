@@ -42,6 +42,8 @@ class ScaleConfig:
     no_context_takeover: bool = False
     connect_concurrency: int = 200
     compression: bool = True
+    gc_threshold: int = 0
+    """Generation-0 threshold of the CSMS's garbage collector (0: Python's default, 700)."""
     kind: str = "ocppwire"
     """Which CSMS of :mod:`benchmarks.servers` (``ceiling``: the bare transport, for reference)."""
 
@@ -58,6 +60,8 @@ def run(config: ScaleConfig) -> dict[str, Any]:
     extra = ["--window-bits", str(config.window_bits), "--mem-level", str(config.mem_level)]
     if config.compression:
         extra.append("--compression")
+    if config.gc_threshold:
+        extra += ["--gc-threshold", str(config.gc_threshold)]
     if config.no_context_takeover:
         extra.append("--no-context-takeover")
     with csms_process(config.kind, extra) as csms:
@@ -112,7 +116,8 @@ def scale_table(config: ScaleConfig, data: dict[str, Any]) -> str:
     ]
     title = (
         f"Scale: {config.stations:,} stations on one {config.kind} CSMS process (permessage-deflate on: "
-        f"{config.deflate}; {config.warmup:g} s warm-up, {config.duration:g} s window)"
+        f"{config.deflate}; {config.warmup:g} s warm-up, {config.duration:g} s window"
+        f"{f'; gc threshold {config.gc_threshold:,}' if config.gc_threshold else ''})"
     )
     return render(title, ["", "value"], rows)
 
@@ -155,6 +160,7 @@ def main() -> None:
         default="ocppwire",
         help="the CSMS to load (ceiling: bare websockets, for reference)",
     )
+    parser.add_argument("--gc-threshold", type=int, default=0, help="CSMS gc generation-0 threshold (0: default)")
     parser.add_argument("--compare", action="store_true", help="compare deflate settings instead (smaller fleet)")
     args = parser.parse_args()
     print("\n".join(header_lines()), "\n", flush=True)
@@ -164,7 +170,7 @@ def main() -> None:
     config = ScaleConfig(
         stations=args.stations, duration=args.duration, warmup=args.warmup, interval=args.interval,
         window_bits=args.window_bits, mem_level=args.mem_level, no_context_takeover=args.no_context_takeover,
-        connect_concurrency=args.connect_concurrency, kind=args.kind,
+        connect_concurrency=args.connect_concurrency, kind=args.kind, gc_threshold=args.gc_threshold,
     )  # fmt: skip
     data = run(config)
     print(scale_table(config, data))
