@@ -16,6 +16,9 @@ window and memLevel settings cost per connection.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +67,9 @@ def run(config: ScaleConfig) -> dict[str, Any]:
         extra += ["--gc-threshold", str(config.gc_threshold)]
     if config.no_context_takeover:
         extra.append("--no-context-takeover")
+    stats_file = tempfile.NamedTemporaryFile(prefix="gc-", suffix=".json", delete=False)
+    stats_file.close()
+    extra += ["--gc-stats", stats_file.name]
     with csms_process(config.kind, extra) as csms:
         time.sleep(0.5)
         rss_before = csms.rss()
@@ -78,6 +84,9 @@ def run(config: ScaleConfig) -> dict[str, Any]:
             timeout=600 + config.duration,
         )  # fmt: skip
         peak = peak_rss(csms.process)
+    with open(stats_file.name, encoding="utf-8") as stats:
+        collector = json.load(stats)
+    os.unlink(stats_file.name)
     result = events.result
     answered = result["window"]["answered"]
     connected = result["connected"]
@@ -94,6 +103,8 @@ def run(config: ScaleConfig) -> dict[str, Any]:
         "p50": result["latency_ms"]["p50"],
         "p99": result["latency_ms"]["p99"],
         "cpu_per_1000": events.cpu_window / answered * 1000 if answered else float("nan"),
+        "gc_collections": collector["collections"],
+        "gc_seconds": collector["seconds"],
         "errors": result["errors"],
         "error_detail": result["all_phases"],
     }
@@ -112,6 +123,10 @@ def scale_table(config: ScaleConfig, data: dict[str, Any]) -> str:
         [f"Heartbeat round trips/s ({mode})", rate(data["rate"])],
         ["latency p50 / p99", f"{data['p50']:.1f} ms / {data['p99']:.1f} ms"],
         ["CSMS CPU s / 1,000 round trips", f"{data['cpu_per_1000']:.3f}"],
+        [
+            "CSMS time in garbage collection, whole run (full collections)",
+            f"{sum(data['gc_seconds']):.1f} s ({data['gc_collections'][2]} full, {data['gc_seconds'][2]:.1f} s)",
+        ],
         ["errors", f"{data['errors']}"],
     ]
     title = (

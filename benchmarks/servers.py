@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import signal
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -229,8 +230,11 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.gc_threshold:
         # Fewer young-generation collections: with thousands of connections in flight, objects of
         # messages being handled survive them, get promoted and trigger full collections over a
-        # heap of ~100 tracked objects per connection (docs/benchmarks.md).
+        # heap of every connection's objects (docs/benchmarks.md).
         gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
+    collector = CollectorStats()
+    if args.gc_stats:
+        gc.callbacks.append(collector.callback)
     _, port, close = await starter(args)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -238,7 +242,30 @@ async def _serve(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     print(json.dumps({"port": port, "pid": os.getpid(), "kind": args.kind}), flush=True)
     await stop.wait()
+    if args.gc_stats:
+        with open(args.gc_stats, "w", encoding="utf-8") as out:
+            json.dump(collector.as_dict(), out)
     await close()
+
+
+class CollectorStats:
+    """Collections and the time spent in them, per generation (through ``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.collections = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self._started = 0.0
+
+    def callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            generation = info["generation"]
+            self.collections[generation] += 1
+            self.seconds[generation] += time.perf_counter() - self._started
+
+    def as_dict(self) -> dict[str, list[float] | list[int]]:
+        return {"collections": self.collections, "seconds": self.seconds}
 
 
 def main() -> None:
@@ -262,6 +289,7 @@ def main() -> None:
         default=0,
         help="set the collector's generation-0 threshold (default: leave Python's 700)",
     )
+    parser.add_argument("--gc-stats", metavar="PATH", help="write garbage-collection counts and times to PATH at exit")
     parser.add_argument("--profile", metavar="PATH", help="run under cProfile and write the stats to PATH")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
