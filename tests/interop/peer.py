@@ -104,6 +104,14 @@ def answering_peer(actions: Iterable[str], answer: Answer) -> type[ocpp.v201.Cha
     return type("InteropPeer", (ocpp.v201.ChargePoint,), namespace)
 
 
+def _parsed(message: str | bytes) -> Any:
+    """A frame as JSON, or the raw message when it is not JSON (fuzzed or corrupt input)."""
+    try:
+        return json.loads(message)
+    except ValueError:
+        return message
+
+
 class Tap:
     """Wraps the peer's socket and keeps every frame it sends and receives, parsed.
 
@@ -117,25 +125,25 @@ class Tap:
         self.received: list[Any] = []
 
     async def send(self, message: str) -> None:
-        self.sent.append(json.loads(message))
+        self.sent.append(_parsed(message))
         await self.ws.send(message)
 
     async def recv(self) -> str | bytes:
         message = await self.ws.recv()
-        self.received.append(json.loads(message))
+        self.received.append(_parsed(message))
         return message  # type: ignore[no-any-return]
 
     def frame(self, direction: str, message_type: int, message_id: str) -> list[Any]:
         """The one frame of this type and id sent (``"out"``) or received (``"in"``) by the peer."""
         frames = self.sent if direction == "out" else self.received
-        found = [f for f in frames if f[0] == message_type and f[1] == message_id]
+        found = [f for f in frames if isinstance(f, list) and f[:2] == [message_type, message_id]]
         assert len(found) == 1, f"{len(found)} frames of type {message_type} with id {message_id}"
         return found[0]
 
     def call_ids(self, direction: str, action: str) -> list[str]:
         """The messageIds of the CALLs of ``action`` sent or received by the peer, in order."""
         frames = self.sent if direction == "out" else self.received
-        return [f[1] for f in frames if f[0] == 2 and f[2] == action]
+        return [f[1] for f in frames if isinstance(f, list) and f[:1] == [2] and f[2:3] == [action]]
 
 
 async def _serve_quietly(cp: ocpp.v201.ChargePoint) -> None:
