@@ -227,3 +227,26 @@ async def test_fault_answers_side_by_side(start_csms: StartCsms) -> None:
     assert ours == OURS
     assert theirs == PEER
 
+
+
+async def test_crossing_calls_with_the_peer(start_csms: StartCsms) -> None:
+    """Our CSMS handler calls the peer station back before answering the peer's own CALL: both
+    CALLs are outstanding at once (allowed by OCPP-J) and both complete. The peer runs its
+    ``@on`` handlers inside its receive loop, so the reverse — a peer handler that awaits a call to
+    us — can only end in the peer's own timeout; that is documented, not tested."""
+    order: list[str] = []
+
+    class CallingBack(csms.CsmsHandler):
+        async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
+            order.append("heartbeat received")
+            await station.clear_cache(m.ClearCacheRequest())
+            order.append("clear cache answered")
+            return m.HeartbeatResponse(current_time=dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc))
+
+    server = await start_csms(CallingBack())
+    peer_cls = answering_peer({"ClearCache"}, lambda action: call_result.ClearCache(status="Accepted"))
+    async with peer_station(server.url, "QUIRK6", peer_cls, response_timeout=5) as cp:
+        result = await asyncio.wait_for(cp.call(call.Heartbeat(), suppress=False), 5)
+    assert order == ["heartbeat received", "clear cache answered"]
+    assert result.current_time == "2024-01-02T00:00:00Z"
+    assert [r.action for r in cp.received] == ["ClearCache"]
