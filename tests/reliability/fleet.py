@@ -74,19 +74,21 @@ async def start_fleet(
     prefix: str = "CS",
     backoff: RetryBackOff | None = None,
     handler_delay: float = 0.0,
+    handler: Callable[[int], station.ChargingStationHandler] | None = None,
     batch: int = 50,
     **options: Any,
 ) -> list[station.StationConnection]:
     """Connect ``count`` stations (``prefix0000`` …) in batches; return once all are connected.
 
-    Each answers echo DataTransfers after a random delay of up to ``handler_delay`` seconds.
+    Each answers echo DataTransfers after a random delay of up to ``handler_delay`` seconds, unless
+    ``handler(i)`` makes the handler of station ``i``.
     """
     backoff = backoff or RetryBackOff(wait_minimum=0.05, random_range=0.25, repeat_times=3)
     clients: list[station.StationConnection] = []
     for start in range(0, count, batch):
         group = [
             station.connect(
-                url, identity=f"{prefix}{i:04d}", handler=EchoStation(handler_delay, seed=i), backoff=backoff, **options
+                url, identity=f"{prefix}{i:04d}", handler=handler(i) if handler else EchoStation(handler_delay, seed=i), backoff=backoff, **options
             )
             for i in range(start, min(count, start + batch))
         ]
