@@ -16,6 +16,7 @@ frame is parsed again generically to say precisely what is wrong with it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -29,7 +30,7 @@ from .errors import (
     RpcFrameworkError,
     error_for_validation,
 )
-from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, MessageType
+from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, MessageId, MessageType
 from .datatransfer import DATA_TRANSFER, refine_request
 from .payload import decoder_for, encode
 
@@ -39,6 +40,9 @@ UNREADABLE_MESSAGE_ID = "-1"
 """The messageId of a CALLERROR answering a frame whose own id cannot be read (Part 4 §4.2.3)."""
 
 _NOT_UTF8_JSON = "message is not valid UTF-8 JSON"
+_TOO_DEEP = "message is nested too deeply to read"
+# The start of a frame: type number and messageId token (for frames too deep to parse whole).
+_HEADER = re.compile(rb'\s*\[\s*([234])\s*,\s*("(?:[^"\\\x00-\x1f]|\\.){0,512}")')
 
 RawFrame = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError
 
@@ -99,6 +103,8 @@ class Codec:
             return self._header_decoder.decode(data)
         except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
             raise _diagnose(data) from None
+        except RecursionError:  # valid JSON nested deeper than the interpreter's recursion limit
+            raise _too_deep(data) from None
 
     # ---- decode, stage 2 -----------------------------------------------------------------
     def decode_call(self, frame: Call[msgspec.Raw]) -> tuple[ActionSpec[Any, Any], Any]:
@@ -119,6 +125,8 @@ class Codec:
             raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL) from None
         except UnicodeDecodeError:  # the header decode skips over the payload's strings
             raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL) from None
+        except RecursionError:
+            raise FrameError(RpcFrameworkError(_TOO_DEEP), frame.message_id, MessageType.CALL) from None
         return spec, payload
 
     @staticmethod
@@ -130,6 +138,8 @@ class Codec:
             raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL_RESULT) from None
         except UnicodeDecodeError:
             raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL_RESULT) from None
+        except RecursionError:
+            raise FrameError(RpcFrameworkError(_TOO_DEEP), frame.message_id, MessageType.CALL_RESULT) from None
 
 
 def _diagnose(data: bytes | str) -> FrameError:
@@ -138,6 +148,8 @@ def _diagnose(data: bytes | str) -> FrameError:
         value = msgspec.json.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError):
         return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
+    except RecursionError:
+        return _too_deep(data)
     if not isinstance(value, list):
         return FrameError(RpcFrameworkError("message is not a JSON array"))
     if not value:
@@ -180,6 +192,26 @@ def _diagnose(data: bytes | str) -> FrameError:
             if not ok:
                 return FrameError(RpcFrameworkError(f"CALLERROR: {label}"), reply_id, kind)
     return FrameError(RpcFrameworkError(f"malformed {name} frame"), reply_id, kind)
+
+
+def _too_deep(data: bytes | str) -> FrameError:
+    """A frame too deeply nested to parse (msgspec stops at the interpreter's recursion limit).
+
+    The text is valid JSON and its header usually sits in the first bytes, so the type number and
+    messageId are picked out there: a CALL is answered with its own id (else ``"-1"``), a
+    CALLRESULT or CALLERROR is dropped like any unreadable response.
+    """
+    # 512 bytes hold the type number and a 36-character id even when each character is escaped.
+    head = data[:512].encode("utf-8", "replace") if isinstance(data, str) else data[:512]
+    match = _HEADER.match(head)
+    if match is None:
+        return FrameError(RpcFrameworkError(_TOO_DEEP))
+    kind = MessageType(int(match.group(1)))
+    try:
+        message_id = msgspec.json.decode(match.group(2), type=MessageId)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        message_id = UNREADABLE_MESSAGE_ID
+    return FrameError(RpcFrameworkError(_TOO_DEEP), message_id, kind)
 
 
 def _quote(text: str, limit: int = MAX_DESCRIPTION_LENGTH // 4) -> str:
