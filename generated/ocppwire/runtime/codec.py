@@ -204,7 +204,8 @@ def _payload_error(payload: msgspec.Raw, exc: msgspec.ValidationError) -> OcppEr
 
     Text that is not UTF-8 is RpcFrameworkError whatever else is wrong with it: msgspec checks a
     date-time, an enum value or a property name before it checks the bytes of that string, so
-    ``"\xc3(2024-…"`` would otherwise come back as a PropertyConstraintViolation.
+    a timestamp starting with the byte 0xC3 and then ``(`` would otherwise come back as a
+    PropertyConstraintViolation.
     """
     try:
         bytes(payload).decode("utf-8")

@@ -173,6 +173,8 @@ _RULES: tuple[tuple[re.Pattern[str], ErrorCode], ...] = tuple(
         (r"^Invalid RFC3339", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
         (r"^Expected `datetime` with a timezone", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
         (r"^Number out of range", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
+        # An integer literal over 4300 digits (CPython's int/str conversion limit).
+        (r"^Integer value out of range", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
     )
 )
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")

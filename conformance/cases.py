@@ -1,0 +1,134 @@
+"""The case stream: valid payloads, their one-fault mutants and a few probes, as exact JSON bytes.
+
+Valid payloads come from two sources:
+
+- :class:`~conformance.instances.InstanceGenerator` (fast; the bulk of every run), and
+- ``hypothesis-jsonschema``'s ``from_schema`` (slow on the big schemas, so a few dozen per
+  schema), an independent reading of the schemas that guards against the harness's own generator
+  sharing a blind spot with the decoder.
+
+Every valid payload, whatever its source, is then mutated and probed the same way.
+
+Each schema draws from its own ``random.Random`` seeded with ``"<seed>:<schema name>"``, so a
+schema's cases do not depend on which other schemas run, in what order or in how many processes,
+and ``(seed, schema, budget)`` always reproduces the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .instances import InstanceGenerator
+from .mutations import CUSTOM_DATA_MUTATIONS, MUTATIONS, Mutant
+from .probes import PROBES, RAW_MARKER
+from .schemas import MessageSchema
+from .sites import collect
+
+__all__ = ["Case", "PROBES_PER_INSTANCE", "cases_for", "hypothesis_instances", "render"]
+
+PROBES_PER_INSTANCE = 3
+"""Probes tried on each valid instance (every mutation is tried on every instance)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One payload for both judges.
+
+    ``kind`` is ``valid`` / ``valid:hypothesis``, a mutation name or ``probe:<name>``; ``intent`` is
+    the CALLERROR code the schema violation implies (``None``: the payload is valid under the
+    schema); ``probe`` names the probe for deviation lookup.
+    """
+
+    schema: str
+    kind: str
+    path: str
+    intent: str | None
+    data: bytes
+    probe: str = ""
+
+
+def render(instance: Any, rng: random.Random, raw: str | None = None) -> bytes:
+    """The JSON text of ``instance``: ASCII-escaped or raw UTF-8, compact or spaced, at random;
+    ``raw`` replaces the :data:`RAW_MARKER` string verbatim."""
+    ensure_ascii = rng.random() < 0.3
+    separators = (",", ":") if rng.random() < 0.5 else (", ", ": ")
+    text = json.dumps(instance, ensure_ascii=ensure_ascii, separators=separators, allow_nan=False)
+    if raw is not None:
+        marker = json.dumps(RAW_MARKER, ensure_ascii=ensure_ascii)
+        if text.count(marker) != 1:
+            raise AssertionError("raw marker must occur exactly once")
+        text = text.replace(marker, raw)
+    return text.encode("utf-8")
+
+
+def _case(schema: MessageSchema, mutant: Mutant, rng: random.Random) -> Case:
+    data = render(mutant.instance, rng, mutant.raw)
+    return Case(schema.name, mutant.kind, mutant.path, mutant.intent, data, mutant.probe)
+
+
+def batch_for(
+    schema: MessageSchema, instance: Any, generator: InstanceGenerator, rng: random.Random, valid_kind: str = "valid"
+) -> list[Case]:
+    """The cases built on one valid instance: itself, every applicable mutation (one random site
+    each), one customData fault and :data:`PROBES_PER_INSTANCE` random probes."""
+    sites = collect(schema, instance)
+    cases = [Case(schema.name, valid_kind, "", None, render(instance, rng))]
+    mutations = (*MUTATIONS, rng.choice(CUSTOM_DATA_MUTATIONS), *rng.sample(PROBES, PROBES_PER_INSTANCE))
+    for mutation in mutations:
+        mutant = mutation(sites, instance, generator, rng)
+        if mutant is not None:
+            cases.append(_case(schema, mutant, rng))
+    return cases
+
+
+def cases_for(schema: MessageSchema, seed: int, budget: int, hypothesis_examples: int = 0) -> Iterator[Case]:
+    """``budget`` cases built on the harness's own instances, then the cases built on
+    ``hypothesis_examples`` instances from hypothesis-jsonschema (all of their batches)."""
+    rng = random.Random(f"{seed}:{schema.name}")
+    generator = InstanceGenerator(schema, rng)
+    made = 0
+    while made < budget:
+        batch = batch_for(schema, generator.generate(), generator, rng)[: budget - made]
+        yield from batch
+        made += len(batch)
+    if hypothesis_examples:
+        for instance in hypothesis_instances(schema, seed, hypothesis_examples):
+            yield from batch_for(schema, instance, generator, rng, "valid:hypothesis")
+
+
+def hypothesis_instances(schema: MessageSchema, seed: int, examples: int) -> list[Any]:
+    """Up to ``examples`` distinct payloads drawn by ``hypothesis_jsonschema.from_schema``.
+
+    Deterministic: fixed seed, no example database, generation phase only (no shrinking, no
+    replay). ``$id`` is dropped because hypothesis-jsonschema then refuses the local ``$ref``s
+    ("does not fetch remote references"). The document is deep-copied: ``from_schema`` rewrites
+    the schema it is given in place (``additionalProperties: false`` becomes ``not``/
+    ``maxProperties`` constructs), which would corrupt the oracle's copy.
+    """
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis_jsonschema import from_schema
+
+    document = copy.deepcopy({k: v for k, v in schema.document.items() if k != "$id"})
+    drawn: list[Any] = []
+
+    @hypothesis_seed(seed)
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(from_schema(document))
+    def draw(instance: Any) -> None:
+        if instance not in drawn:
+            drawn.append(instance)
+
+    draw()
+    return drawn
