@@ -75,7 +75,7 @@ async def test_slow_handlers_time_out_and_free_the_slot(start_csms: StartCsms, f
 
     async def one(side: str, peer: Any, token: str) -> None:
         slow = rng.random() < 0.5
-        delay = rng.uniform(0.8, 1.0) if slow else rng.uniform(0.0, 0.1)
+        delay = rng.uniform(1.2, 1.4) if slow else rng.uniform(0.0, 0.1)
         started = loop.time()
         try:
             result: Any = await peer.data_transfer(request(token, delay))
@@ -91,7 +91,7 @@ async def test_slow_handlers_time_out_and_free_the_slot(start_csms: StartCsms, f
         *(series("station", c.peer, c.identity) for c in clients),
         *(series("csms", server.stations[c.identity], f"to-{c.identity}") for c in clients),
     )
-    await asyncio.sleep(1.2)  # every slow handler has answered by now: late answers have arrived
+    await asyncio.sleep(1.6)  # every slow handler has answered by now: late answers have arrived
     late = sum(c.peer.stats.late_responses for c in clients) + sum(p.stats.late_responses for p in server.stations.values())
     unknown = sum(c.peer.stats.unknown_responses for c in clients) + sum(
         p.stats.unknown_responses for p in server.stations.values()
@@ -102,7 +102,7 @@ async def test_slow_handlers_time_out_and_free_the_slot(start_csms: StartCsms, f
         for slow, result, took in results:
             if slow:
                 assert isinstance(result, CallTimeoutError), (side, result)
-                assert timeout <= took < timeout + 0.3, took
+                assert timeout <= took < timeout + 0.6, took  # generous: two shared cores under load
                 timeouts += 1
             else:
                 assert isinstance(result, dict) and "token" in result, (side, result)
