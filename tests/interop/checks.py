@@ -15,10 +15,17 @@ from ocpp.charge_point import remove_nones, serialize_as_dict
 from ocppwire.v201 import ACTIONS
 
 from .ours import rich_request, rich_response
-from .payloads import differences, rich_json, wire
+from .payloads import differences, field_count, rich_json, wire
 from .peer import Received, Tap, peer_view
 
-__all__ = ["peer_called_us", "we_called_peer"]
+__all__ = ["fields_compared", "peer_called_us", "we_called_peer"]
+
+
+def fields_compared(actions: set[str] | frozenset[str]) -> int:
+    """Leaf values checked for these actions: request and response, each at two hops per side."""
+    return sum(
+        2 * (field_count(rich_json(ACTIONS[a].request)) + field_count(rich_json(ACTIONS[a].response))) for a in actions
+    )
 
 
 def peer_called_us(action: str, tap: Tap, got: tuple[str, Any], result: Any) -> list[str]:

@@ -13,7 +13,8 @@ from typing import Any
 from ocppwire.v201 import ACTIONS, csms, station
 from ocppwire.v201.actions import CSMS_SENDS, STATION_SENDS
 
-from .checks import peer_called_us, we_called_peer
+from ..conftest import Figures
+from .checks import fields_compared, peer_called_us, we_called_peer
 from .ours import recording_handler, rich_request
 from .payloads import rich_json
 from .peer import answering_peer, peer_request, peer_response, run_peer_csms
@@ -23,7 +24,7 @@ def _peer_csms_class() -> Any:
     return answering_peer(STATION_SENDS, lambda action: peer_response(action, rich_json(ACTIONS[action].response)))
 
 
-async def test_peer_csms_calls_every_csms_action_on_our_station() -> None:
+async def test_peer_csms_calls_every_csms_action_on_our_station(figures: Figures) -> None:
     at_station: list[tuple[str, Any]] = []
     handler = recording_handler(station.ChargingStationHandler, dict(station.BINDING.methods), at_station)
     problems: dict[str, list[str]] = {}
@@ -37,9 +38,10 @@ async def test_peer_csms_calls_every_csms_action_on_our_station() -> None:
     assert {a: p for a, p in problems.items() if p} == {}
     assert len(problems) == len(at_station) == len(CSMS_SENDS) == 40
     assert stats.results_sent == 40 and stats.errors_sent == 0
+    figures.record("interop: ocpp CSMS → our station", actions=40, leaf_values_checked=fields_compared(CSMS_SENDS))
 
 
-async def test_our_station_calls_every_station_action_on_the_peer_csms() -> None:
+async def test_our_station_calls_every_station_action_on_the_peer_csms(figures: Figures) -> None:
     problems: dict[str, list[str]] = {}
     async with run_peer_csms(_peer_csms_class()) as peer_csms:
         async with station.connect(
@@ -53,3 +55,4 @@ async def test_our_station_calls_every_station_action_on_the_peer_csms() -> None
     assert {a: p for a, p in problems.items() if p} == {}
     assert len(problems) == len(cp.received) == len(STATION_SENDS) == 25
     assert stats.results_received == 25 and stats.errors_received == 0
+    figures.record("interop: our station → ocpp CSMS", actions=25, leaf_values_checked=fields_compared(STATION_SENDS))

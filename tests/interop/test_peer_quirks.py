@@ -38,7 +38,9 @@ class EchoCsms(csms.CsmsHandler):
     def __init__(self) -> None:
         self.received: list[Any] = []
 
-    async def data_transfer(self, station: csms.ChargingStationClient, req: m.DataTransferRequest) -> m.DataTransferResponse:
+    async def data_transfer(
+        self, station: csms.ChargingStationClient, req: m.DataTransferRequest
+    ) -> m.DataTransferResponse:
         self.received.append(req)
         return m.DataTransferResponse(
             status=e.DataTransferStatusEnumType.ACCEPTED, data=req.data, custom_data=req.custom_data
@@ -50,7 +52,9 @@ class EchoCsms(csms.CsmsHandler):
         self.received.append(req)
         return m.StatusNotificationResponse()
 
-    async def meter_values(self, station: csms.ChargingStationClient, req: m.MeterValuesRequest) -> m.MeterValuesResponse:
+    async def meter_values(
+        self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
+    ) -> m.MeterValuesResponse:
         self.received.append(req)
         return m.MeterValuesResponse()
 
@@ -226,7 +230,6 @@ async def test_fault_answers_side_by_side(start_csms: StartCsms) -> None:
         theirs = await _answers(peer_csms.url)
     assert ours == OURS
     assert theirs == PEER
-
 
 
 async def test_crossing_calls_with_the_peer(start_csms: StartCsms) -> None:

@@ -15,13 +15,14 @@ from ocppwire.v201 import ACTIONS, csms, station
 from ocppwire.v201.actions import CSMS_SENDS, STATION_SENDS
 
 from ..runtime.conftest import StartCsms, eventually
-from .checks import peer_called_us, we_called_peer
+from ..conftest import Figures
+from .checks import fields_compared, peer_called_us, we_called_peer
 from .ours import recording_handler, rich_request
 from .payloads import rich_json
 from .peer import answering_peer, peer_request, peer_response, peer_station
 
 
-async def test_peer_station_sends_every_station_action(start_csms: StartCsms) -> None:
+async def test_peer_station_sends_every_station_action(start_csms: StartCsms, figures: Figures) -> None:
     at_csms: list[tuple[str, Any]] = []
     server = await start_csms(recording_handler(csms.CsmsHandler, dict(csms.BINDING.methods), at_csms))
     problems: dict[str, list[str]] = {}
@@ -31,9 +32,12 @@ async def test_peer_station_sends_every_station_action(start_csms: StartCsms) ->
             problems[action] = peer_called_us(action, cp._connection, at_csms[-1], result)
     assert {a: p for a, p in problems.items() if p} == {}
     assert len(problems) == len(at_csms) == len(STATION_SENDS) == 25
+    figures.record(
+        "interop: ocpp ChargePoint station → our CSMS", actions=25, leaf_values_checked=fields_compared(STATION_SENDS)
+    )
 
 
-async def test_our_csms_calls_every_csms_action_on_the_peer_station(start_csms: StartCsms) -> None:
+async def test_our_csms_calls_every_csms_action_on_the_peer_station(start_csms: StartCsms, figures: Figures) -> None:
     server = await start_csms(csms.CsmsHandler())
     peer_cls = answering_peer(CSMS_SENDS, lambda action: peer_response(action, rich_json(ACTIONS[action].response)))
     problems: dict[str, list[str]] = {}
@@ -46,3 +50,6 @@ async def test_our_csms_calls_every_csms_action_on_the_peer_station(start_csms: 
     assert {a: p for a, p in problems.items() if p} == {}
     assert len(problems) == len(cp.received) == len(CSMS_SENDS) == 40
     assert to_station.stats.results_received == 40 and to_station.stats.errors_received == 0
+    figures.record(
+        "interop: our CSMS → ocpp ChargePoint station", actions=40, leaf_values_checked=fields_compared(CSMS_SENDS)
+    )

@@ -1,30 +1,12 @@
-"""Reliability fixtures: the runtime's loopback fixtures, a free port, and a figures table.
-
-Tests record the numbers they measure (reconnect times, call counts, fuzz cases) with the
-``figures`` fixture; they are printed at the end of the run, so ``make test`` and ``make soak``
-both show the figures ``docs/reliability.md`` quotes.
-"""
+"""Reliability fixtures: the runtime's loopback fixtures and a free port (``figures`` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import socket
-from typing import Any
 
 import pytest
 
 from tests.runtime.conftest import raw_connect, start_csms, start_station  # noqa: F401
-
-_FIGURES: list[tuple[str, dict[str, Any]]] = []
-
-
-class Figures:
-    def record(self, name: str, **values: Any) -> None:
-        _FIGURES.append((name, values))
-
-
-@pytest.fixture
-def figures() -> Figures:
-    return Figures()
 
 
 @pytest.fixture
@@ -33,11 +15,3 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _FIGURES:
-        return
-    terminalreporter.section("reliability figures")
-    for name, values in _FIGURES:
-        terminalreporter.write_line(f"{name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))

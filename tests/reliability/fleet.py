@@ -43,7 +43,9 @@ class EchoCsms(csms.CsmsHandler):
         self.rng = random.Random(seed)
         self.answered = 0
 
-    async def data_transfer(self, station: csms.ChargingStationClient, req: m.DataTransferRequest) -> m.DataTransferResponse:
+    async def data_transfer(
+        self, station: csms.ChargingStationClient, req: m.DataTransferRequest
+    ) -> m.DataTransferResponse:
         if self.max_delay:
             await asyncio.sleep(self.rng.uniform(0, self.max_delay))
         self.answered += 1
@@ -88,7 +90,11 @@ async def start_fleet(
     for start in range(0, count, batch):
         group = [
             station.connect(
-                url, identity=f"{prefix}{i:04d}", handler=handler(i) if handler else EchoStation(handler_delay, seed=i), backoff=backoff, **options
+                url,
+                identity=f"{prefix}{i:04d}",
+                handler=handler(i) if handler else EchoStation(handler_delay, seed=i),
+                backoff=backoff,
+                **options,
             )
             for i in range(start, min(count, start + batch))
         ]

@@ -131,10 +131,13 @@ def owed(data: bytes) -> Owed:
             if header[0] != 2:
                 return NOTHING  # a CALLRESULT/CALLERROR that cannot be read is dropped
             return _answer({header[1] or "-1"}, RPC)
-        # not UTF-8 JSON: "-1", or the id when the header in front of the fault is readable
+        # not UTF-8 JSON: "-1", or the id when the header in front of the fault is readable; a
+        # CALL whose action is unknown may be answered for that fault first (the reader never
+        # gets to the payload holding the bad bytes)
         ids = {"-1"} | ({header[1]} if header and header[1] is not None else set())
         counts = {0, 1} if header and header[0] != 2 else {1}
-        return Owed(frozenset(counts), frozenset(ids), RPC)
+        codes = RPC | {"NotImplemented"} if header and header[1] is not None else RPC
+        return Owed(frozenset(counts), frozenset(ids), codes)
     if not isinstance(value, list) or not value:
         return _answer({"-1"}, RPC)
     number, message_id = value[0], _readable_id(value)
@@ -143,7 +146,9 @@ def owed(data: bytes) -> Owed:
         counts = {0, 1} if number in (3, 4) and type(number) is int else {1}
         return Owed(frozenset(counts), frozenset(ids), ANY)
     if type(number) is not int or number not in (2, 3, 4):
-        return _answer({"-1"} | ({message_id} if message_id is not None else set()), frozenset({"MessageTypeNotSupported"}))
+        return _answer(
+            {"-1"} | ({message_id} if message_id is not None else set()), frozenset({"MessageTypeNotSupported"})
+        )
     if number in (3, 4):
         return NOTHING  # never answered: matched to no call of ours, it is dropped and counted
     if message_id is None:
@@ -208,7 +213,10 @@ class FrameGenerator:
         if choice == 2:
             return self.rng.choice([0, -1, 2, 3, 4, 2**53, -(2**63), 1.5, 1e300])
         if choice in (3, 4):
-            return "".join(chr(self.rng.choice([self.rng.randint(32, 126), self.rng.randint(160, 0x2FFF)])) for _ in range(self.rng.randint(0, 40)))
+            return "".join(
+                chr(self.rng.choice([self.rng.randint(32, 126), self.rng.randint(160, 0x2FFF)]))
+                for _ in range(self.rng.randint(0, 40))
+            )
         if choice == 5:
             return [self._json_value(depth + 1) for _ in range(self.rng.randint(0, 4))]
         return {f"k{i}": self._json_value(depth + 1) for i in range(self.rng.randint(0, 4))}
@@ -234,7 +242,9 @@ class FrameGenerator:
             elif op == 1:
                 del data[at : at + self.rng.randint(1, 8)]
             elif op == 2:
-                data[at:at] = bytes(self.rng.choice(b'[]{}",:0123456789-.eE\\ tfn') for _ in range(self.rng.randint(1, 4)))
+                data[at:at] = bytes(
+                    self.rng.choice(b'[]{}",:0123456789-.eE\\ tfn') for _ in range(self.rng.randint(1, 4))
+                )
             elif op == 3:
                 del data[at:]
             else:
@@ -266,7 +276,9 @@ class FrameGenerator:
         return f'[{self.rng.choice([2, 3])},"{self._id()}",{nested}]'.encode()
 
     def huge_number(self) -> bytes:
-        number = self.rng.choice(["1" + "0" * self.rng.choice([20, 400, 5000, 100_000]), "1e400", "-1e400", "1e-400", "-0.0"])
+        number = self.rng.choice(
+            ["1" + "0" * self.rng.choice([20, 400, 5000, 100_000]), "1e400", "-1e400", "1e-400", "-0.0"]
+        )
         frame = [2, self._id(), "DataTransfer", {"vendorId": "x", "data": "NUM"}]
         spot = self.rng.randrange(4)
         if spot == 3:
@@ -286,7 +298,9 @@ class FrameGenerator:
         return data if len(data) <= self.max_size else data[: self.max_size]
 
     def arity(self) -> bytes:
-        frame = [self.rng.choice([2, 3, 4])] + [self._id()] + [self._json_value() for _ in range(self.rng.randint(0, 6))]
+        frame = (
+            [self.rng.choice([2, 3, 4])] + [self._id()] + [self._json_value() for _ in range(self.rng.randint(0, 6))]
+        )
         return json.dumps(frame[: self.rng.randint(0, len(frame))]).encode()
 
     def header_type(self) -> bytes:

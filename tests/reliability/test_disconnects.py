@@ -19,7 +19,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 
 from ..runtime.conftest import StartCsms, eventually
-from .conftest import Figures
+from ..conftest import Figures
 from .faults import FaultyProxy
 from .fleet import VENDOR, echo_request
 
@@ -48,7 +48,9 @@ class Hanging:
 
 
 class HangingCsms(Hanging, csms.CsmsHandler):
-    async def data_transfer(self, station: csms.ChargingStationClient, req: m.DataTransferRequest) -> m.DataTransferResponse:
+    async def data_transfer(
+        self, station: csms.ChargingStationClient, req: m.DataTransferRequest
+    ) -> m.DataTransferResponse:
         return await self._answer(req)
 
     async def on_disconnect(self, station: csms.ChargingStationClient) -> None:

@@ -26,7 +26,7 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from ..conftest import ROOT
-from .conftest import Figures
+from ..conftest import Figures
 from .scale import SCALE
 
 LIMIT = 2**20
@@ -71,7 +71,11 @@ async def test_oversized_frames_close_with_1009_and_memory_stays_flat(figures: F
         rng = random.Random(9)
         incompressible = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(2 * LIMIT))
         bomb = " " * (64 * MiB)
-        kinds = [("plain 2 MiB", incompressible, None), ("deflate 2 MiB", incompressible, "deflate"), ("bomb 64 MiB", bomb, "deflate")]
+        kinds = [
+            ("plain 2 MiB", incompressible, None),
+            ("deflate 2 MiB", incompressible, "deflate"),
+            ("bomb 64 MiB", bomb, "deflate"),
+        ]
         server = psutil.Process(process.pid)
         for _, payload, compression in kinds:  # warm-up: allocator pools, imports, first connections
             await _refused(port, payload, compression)

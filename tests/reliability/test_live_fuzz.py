@@ -29,7 +29,7 @@ from ocppwire.v201 import messages as m
 
 from ..interop.ours import recording_handler
 from ..runtime.conftest import RawConnect, RawStation, StartCsms
-from .conftest import Figures
+from ..conftest import Figures
 from .fleet import VENDOR, EchoStation, echo_request
 from .framegen import ERROR_CODES, Frame, FrameGenerator, owed
 from .scale import SCALE
@@ -114,7 +114,7 @@ def fuzz_target() -> csms.CsmsHandler:
                 return m.DataTransferResponse(status=e.DataTransferStatusEnumType.ACCEPTED, data=req.data)
             return await super().data_transfer(station, req)  # type: ignore[no-any-return]
 
-    return FuzzTarget()  # type: ignore[no-any-return]
+    return FuzzTarget()
 
 
 class _LoopErrors:
@@ -192,7 +192,7 @@ FOUND_BY_THE_FUZZER = {
     # a number msgspec cannot hold made the whole frame "not JSON": answered "-1" though the id was readable
     '[2, "n1", -1e400, {}]': ("n1", "RpcFrameworkError"),
     '[1e400, "n2", "Heartbeat", {}]': ("n2", "MessageTypeNotSupported"),
-    '[' + "9" * 5000 + ', "n3", "Heartbeat", {}]': ("n3", "MessageTypeNotSupported"),
+    "[" + "9" * 5000 + ', "n3", "Heartbeat", {}]': ("n3", "MessageTypeNotSupported"),
     # invalid UTF-8 inside a date-time / enum / property name came back as a schema violation
     b'[2, "n4", "StatusNotification", {"timestamp": "\xc3(2024-01-02T03:04:05Z", "connectorStatus": '
     b'"Available", "evseId": 1, "connectorId": 1}]': ("n4", "RpcFrameworkError"),

@@ -17,7 +17,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 
 from ..runtime.conftest import StartCsms, eventually
-from .conftest import Figures
+from ..conftest import Figures
 from .fleet import VENDOR, start_fleet
 from .ledger import Ledger
 from .scale import SCALE
@@ -26,7 +26,9 @@ ACCEPTED = e.DataTransferStatusEnumType.ACCEPTED
 
 
 def request(token: str, delay: float = 0.0, nest: bool = False) -> m.DataTransferRequest:
-    return m.DataTransferRequest(vendor_id=VENDOR, message_id="load", data={"token": token, "delay": delay, "nest": nest})
+    return m.DataTransferRequest(
+        vendor_id=VENDOR, message_id="load", data={"token": token, "delay": delay, "nest": nest}
+    )
 
 
 async def answer(peer: Any, req: m.DataTransferRequest) -> m.DataTransferResponse:
@@ -41,7 +43,9 @@ async def answer(peer: Any, req: m.DataTransferRequest) -> m.DataTransferRespons
 
 
 class LoadCsms(csms.CsmsHandler):
-    async def data_transfer(self, station: csms.ChargingStationClient, req: m.DataTransferRequest) -> m.DataTransferResponse:
+    async def data_transfer(
+        self, station: csms.ChargingStationClient, req: m.DataTransferRequest
+    ) -> m.DataTransferResponse:
         return await answer(station, req)
 
 
@@ -92,7 +96,9 @@ async def test_slow_handlers_time_out_and_free_the_slot(start_csms: StartCsms, f
         *(series("csms", server.stations[c.identity], f"to-{c.identity}") for c in clients),
     )
     await asyncio.sleep(1.6)  # every slow handler has answered by now: late answers have arrived
-    late = sum(c.peer.stats.late_responses for c in clients) + sum(p.stats.late_responses for p in server.stations.values())
+    late = sum(c.peer.stats.late_responses for c in clients) + sum(
+        p.stats.late_responses for p in server.stations.values()
+    )
     unknown = sum(c.peer.stats.unknown_responses for c in clients) + sum(
         p.stats.unknown_responses for p in server.stations.values()
     )

@@ -21,7 +21,7 @@ import pytest
 from ocppwire.runtime import RetryBackOff
 from ocppwire.v201 import csms
 
-from .conftest import Figures
+from ..conftest import Figures
 from .faults import crash
 from .fleet import EchoCsms, Workload, echo_request, start_fleet
 from .ledger import Ledger
