@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy conformance bench bench-scale clean
+.PHONY: install run test check generate mypy conformance soak bench bench-scale clean
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ test: install
 ## (docs/conformance.md).
 conformance: install
 	$(PY) -m conformance --cases 100000 --frames 20000 --seed 20201
+
+## Reliability at soak size: 1,000-station CSMS restarts, 300 stations crossing calls for SOAK_SECONDS,
+## 20,000 live fuzzed frames over 20 connections, 200 oversized frames (docs/reliability.md).
+SOAK_SECONDS ?= 120
+soak: install
+	OCPPWIRE_SOAK=1 OCPPWIRE_SOAK_SECONDS=$(SOAK_SECONDS) $(PY) -m pytest tests/reliability -o timeout=$$(( $(SOAK_SECONDS) + 600 ))
 
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire

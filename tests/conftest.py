@@ -1,8 +1,14 @@
-"""Shared paths for the test suite."""
+"""Shared paths for the test suite, and the figures table reliability and interop tests fill.
+
+Tests record the numbers they measure (reconnect times, call counts, fuzz cases, fields compared)
+with the ``figures`` fixture; they are printed at the end of the run, so ``make test`` and
+``make soak`` both show the figures ``docs/reliability.md`` quotes.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,3 +25,26 @@ def root() -> Path:
 @pytest.fixture
 def schemas_dir() -> Path:
     return SCHEMAS
+
+
+_FIGURES: list[tuple[str, dict[str, Any]]] = []
+
+
+class Figures:
+    """Collects named measurements for the end-of-run summary."""
+
+    def record(self, name: str, **values: Any) -> None:
+        _FIGURES.append((name, values))
+
+
+@pytest.fixture
+def figures() -> Figures:
+    return Figures()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _FIGURES:
+        return
+    terminalreporter.section("reliability figures")
+    for name, values in _FIGURES:
+        terminalreporter.write_line(f"{name}: " + ", ".join(f"{k}={v}" for k, v in values.items()))

@@ -16,6 +16,8 @@ frame is parsed again generically to say precisely what is wrong with it.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Any
 
@@ -124,7 +126,7 @@ class Codec:
             if spec.name == DATA_TRANSFER:
                 payload = refine_request(payload)
         except msgspec.ValidationError as exc:
-            raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL) from None
+            raise FrameError(_payload_error(frame.payload, exc), frame.message_id, MessageType.CALL) from None
         except UnicodeDecodeError:  # the header decode skips over the payload's strings
             raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL) from None
         except RecursionError:
@@ -146,7 +148,7 @@ class Codec:
         try:
             return decoder_for(spec.response).decode(frame.payload)
         except msgspec.ValidationError as exc:
-            raise FrameError(error_for_validation(exc), frame.message_id, MessageType.CALL_RESULT) from None
+            raise FrameError(_payload_error(frame.payload, exc), frame.message_id, MessageType.CALL_RESULT) from None
         except UnicodeDecodeError:
             raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL_RESULT) from None
         except RecursionError:
@@ -158,7 +160,9 @@ def _diagnose(data: bytes | str) -> FrameError:
     try:
         value = msgspec.json.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError):
-        return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
+        value = _reread(data)
+        if value is _NOT_JSON:
+            return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
     except RecursionError:
         return _too_deep(data)
     if not isinstance(value, list):
@@ -172,7 +176,8 @@ def _diagnose(data: bytes | str) -> FrameError:
     reply_id = UNREADABLE_MESSAGE_ID if message_id is None else message_id
 
     if type(number) is not int or number not in _ELEMENTS:  # 2.0, "2" and true are not 2
-        shown = msgspec.json.encode(number).decode()[:20]
+        huge = isinstance(number, float) and not math.isfinite(number)  # from _reread: 1e400, 10**5000
+        shown = "(a number out of range)" if huge else msgspec.json.encode(number).decode()[:20]
         unsupported = MessageTypeNotSupportedError(
             f"Message Type Number {shown} is not supported (2 = CALL, 3 = CALLRESULT, 4 = CALLERROR)"
         )
@@ -203,6 +208,61 @@ def _diagnose(data: bytes | str) -> FrameError:
             if not ok:
                 return FrameError(RpcFrameworkError(f"CALLERROR: {label}"), reply_id, kind)
     return FrameError(RpcFrameworkError(f"malformed {name} frame"), reply_id, kind)
+
+
+def _payload_error(payload: msgspec.Raw, exc: msgspec.ValidationError) -> OcppError:
+    """The policy error for a payload the decoder refused.
+
+    Text that is not UTF-8 is RpcFrameworkError whatever else is wrong with it: msgspec checks a
+    date-time, an enum value or a property name before it checks the bytes of that string, so
+    a timestamp starting with the byte 0xC3 and then ``(`` would otherwise come back as a
+    PropertyConstraintViolation.
+    """
+    try:
+        bytes(payload).decode("utf-8")
+    except UnicodeDecodeError:
+        return RpcFrameworkError(_NOT_UTF8_JSON)
+    return error_for_validation(exc)
+
+
+_NOT_JSON = object()
+
+
+def _huge_integer(digits: str) -> int | float:
+    return int(digits) if len(digits) <= 4000 else float("inf")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _reread(data: bytes | str) -> Any:
+    """Read a frame msgspec refused once more, for JSON that msgspec cannot represent.
+
+    JSON sets no limit on numbers, but msgspec refuses ``1e400`` or a 5000-digit integer anywhere
+    in an untyped document. Such a frame is still JSON, so its header must be judged like any
+    other — a CALL whose id is readable is answered with that id, not ``"-1"``. Python's reader
+    holds these numbers; a number's exact value never matters here (only whether the type number
+    is the integer 2, 3 or 4). Returns ``_NOT_JSON`` for text that really is not UTF-8 JSON,
+    including NaN/Infinity and lone surrogate escapes (msgspec refuses those too).
+    """
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = json.loads(text, parse_int=_huge_integer, parse_constant=_no_constants)
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return _NOT_JSON
+    stack = [value]
+    while stack:  # iterative: the value may be nested nearly as deep as the recursion limit
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= c <= "\udfff" for c in item):
+                return _NOT_JSON
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+    return value
 
 
 def _too_deep(data: bytes | str) -> FrameError:
