@@ -115,7 +115,7 @@ async def test_peer_swaps_not_implemented_and_not_supported(start_csms: StartCsm
     answers a known action without an ``@on`` handler with NotImplemented (its description even
     quotes the NotSupported definition) and an unknown action with NotSupported."""
     server = await start_csms(csms.CsmsHandler())
-    async with peer_station(server.url, "QUIRK4") as cp:
+    async with peer_station(server.url, "QUIRK4"):
         await eventually(lambda: "QUIRK4" in server.stations)
         with pytest.raises(NotImplementedOcppError) as known:
             await server.stations["QUIRK4"].clear_cache(m.ClearCacheRequest())

@@ -120,7 +120,6 @@ async def test_silently_dead_link_is_found_by_pings_and_replaced_on_reconnect(
     replaces it (duplicate-identity rule), which fails the CSMS's call pending on the dead one."""
     csms_handler, station_handler = HangingCsms(), HangingStation()
     server = await start_csms(csms_handler, call_timeout=CALL_TIMEOUT, ping_interval=0, close_timeout=0.3)
-    loop = asyncio.get_running_loop()
     async with FaultyProxy("127.0.0.1", server.port) as proxy:
         conn = await station.connect(
             proxy.url,
@@ -137,7 +136,6 @@ async def test_silently_dead_link_is_found_by_pings_and_replaced_on_reconnect(
             to_csms, to_station = await _calls_in_flight_both_ways(server, conn, "DEAD1")
             old_peer = server.stations["DEAD1"]
             proxy.network_down()
-            died = loop.time()
             station_noticed = await _failed_promptly((to_csms,), limit=3.0)
             await asyncio.sleep(0.5)  # reconnect attempts while the network is down hang and time out
             assert not to_station.done() and old_peer.connected  # the CSMS cannot know yet

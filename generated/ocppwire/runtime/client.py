@@ -28,7 +28,7 @@ import logging
 import ssl
 from collections.abc import Generator
 from types import TracebackType
-from typing import Any, Generic, Self, TypedDict
+from typing import Any, Generic, Self
 from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection
@@ -37,50 +37,32 @@ from websockets.exceptions import InvalidStatus, InvalidURI
 from websockets.typing import Subprotocol
 
 from .backoff import RetryBackOff
-from .connection import ConnectionInfo, OcppConnection, SessionConfig
+from .connection import ConnectionInfo, ConnectionOptions, OcppConnection, SessionConfig, option_keys
 from .exceptions import ConnectionClosedError, ConnectionRejectedError
 from .roles import HandlerT, PeerT, RoleBinding
 from .server import MAX_IDENTITY_LENGTH
-from .session import DEFAULT_CALL_TIMEOUT, IdFactory, uuid4_message_id
+from .session import DEFAULT_CALL_TIMEOUT, uuid4_message_id
 
 __all__ = ["ClientOptions", "OcppClient", "connect", "station_url"]
 
 log = logging.getLogger("ocppwire.client")
 
 
-class ClientOptions(TypedDict, total=False):
+class ClientOptions(ConnectionOptions, total=False):
     """Keyword options of :func:`connect` (and of the generated ``station.connect``)."""
 
     password: str | None
     """HTTP Basic auth password (security profiles 1 and 2); the username is the identity."""
     ssl: ssl.SSLContext | None
     """TLS context for ``wss://`` (profiles 2 and 3); default: system trust store, no client certificate."""
-    call_timeout: float
-    """Seconds to wait for the CSMS's answer to a CALL (default 30)."""
-    validate: bool
-    """Validate outgoing requests and handler responses before sending (default ``True``)."""
-    id_factory: IdFactory
-    """Makes messageIds (default: uuid4)."""
-    ping_interval: float | None
-    """WebSocketPingInterval: seconds between pings (default 30; 0 or ``None`` disables)."""
-    ping_timeout: float | None
-    """Seconds to wait for a pong before treating the connection as lost (default 30)."""
-    max_message_size: int | None
-    """Largest accepted frame in bytes (default 1 MiB)."""
     compression: bool
     """Offer permessage-deflate (default ``True``; the CSMS decides)."""
-    open_timeout: float | None
-    """Seconds for the TCP, TLS and WebSocket handshakes (default 10)."""
-    close_timeout: float
-    """Seconds to wait for the closing handshake (default 10)."""
     reconnect: bool
     """Reconnect after failures and lost connections (default ``True``)."""
     backoff: RetryBackOff
     """Reconnect delays (default ``RetryBackOff()``)."""
     retry_rejected: bool
     """Also retry refused handshakes (HTTP 4xx, subprotocol, certificate); default ``False``."""
-    shutdown_grace: float
-    """Seconds :meth:`OcppClient.close` lets pending calls finish (default 10)."""
 
 
 def station_url(url: str, identity: str) -> str:
@@ -122,7 +104,7 @@ class OcppClient(Generic[PeerT, HandlerT]):
         options: ClientOptions,
     ) -> None:
         binding.check_handler(handler)
-        unknown = set(options) - set(ClientOptions.__annotations__)
+        unknown = set(options) - option_keys(ClientOptions)
         if unknown:
             raise TypeError(f"unknown client options: {', '.join(sorted(unknown))}")
         self.binding = binding

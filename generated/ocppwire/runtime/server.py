@@ -40,7 +40,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from ssl import SSLContext, SSLObject
 from types import MappingProxyType, TracebackType
-from typing import Any, Generic, Self, TypedDict
+from typing import Any, Generic, Self
 from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection
@@ -50,9 +50,9 @@ from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFact
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .connection import ConnectionInfo, OcppConnection, SessionConfig
+from .connection import ConnectionInfo, ConnectionOptions, OcppConnection, SessionConfig, option_keys
 from .roles import HandlerT, PeerT, RoleBinding
-from .session import DEFAULT_CALL_TIMEOUT, IdFactory, uuid4_message_id
+from .session import DEFAULT_CALL_TIMEOUT, uuid4_message_id
 
 __all__ = [
     "AuthRequest",
@@ -107,7 +107,7 @@ Authenticator = Callable[[AuthRequest], "bool | Awaitable[bool]"]
 """Decides whether a station may connect: return (or await to) ``True`` to accept, ``False`` for 401."""
 
 
-class ServerOptions(TypedDict, total=False):
+class ServerOptions(ConnectionOptions, total=False):
     """Keyword options of :func:`serve` (and of the generated ``csms.serve``)."""
 
     auth: Authenticator | None
@@ -116,28 +116,10 @@ class ServerOptions(TypedDict, total=False):
     """TLS context (security profiles 2 and 3; see :mod:`ocppwire.runtime.tls`)."""
     path_prefix: str
     """Only accept URLs ``<path_prefix>/<identity>`` (e.g. ``"/ocpp"``); default: any path."""
-    call_timeout: float
-    """Seconds to wait for a station's answer to a CALL (default 30)."""
-    validate: bool
-    """Validate outgoing requests and handler responses before sending (default ``True``)."""
-    id_factory: IdFactory
-    """Makes messageIds (default: uuid4)."""
-    ping_interval: float | None
-    """Seconds between WebSocket pings (default 30; ``None`` or 0 disables)."""
-    ping_timeout: float | None
-    """Seconds to wait for a pong before closing (default 30)."""
-    max_message_size: int | None
-    """Largest accepted frame in bytes (default 1 MiB); larger ones close the connection (1009)."""
     compression: bool | ServerPerMessageDeflateFactory
     """Offer permessage-deflate (default ``True``; OCPP-J requires it for a CSMS). ``True`` uses
     websockets' defaults (12-bit windows, memLevel 5); pass a ``ServerPerMessageDeflateFactory`` to
     tune window sizes and memory, which dominate per-connection memory with many stations."""
-    open_timeout: float | None
-    """Seconds a client has to complete the opening handshake (default 10)."""
-    close_timeout: float
-    """Seconds to wait for the closing handshake before dropping the TCP connection (default 10)."""
-    shutdown_grace: float
-    """Seconds :meth:`OcppServer.close` lets pending calls finish (default 10)."""
 
 
 @dataclass(frozen=True)
@@ -212,7 +194,7 @@ class OcppServer(Generic[PeerT, HandlerT]):
         options: ServerOptions,
     ) -> None:
         binding.check_handler(handler)
-        unknown = set(options) - set(ServerOptions.__annotations__)
+        unknown = set(options) - option_keys(ServerOptions)
         if unknown:
             raise TypeError(f"unknown server options: {', '.join(sorted(unknown))}")
         self.binding = binding
