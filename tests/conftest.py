@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from .loopback import raw_connect, start_csms, start_station  # noqa: F401 - fixtures for every folder
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas" / "v201"
 GENERATED = ROOT / "generated"

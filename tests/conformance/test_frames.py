@@ -22,7 +22,7 @@ from ocppwire.runtime.session import Session
 from ocppwire.v201 import ACTIONS, csms
 from ocppwire.v201 import messages as m
 
-from ..runtime.conftest import RawConnect, StartCsms, raw_connect, start_csms  # noqa: F401 - fixtures
+from ..loopback import RawConnect, StartCsms
 
 SEED = 20_201
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -117,7 +117,7 @@ async def test_session_answers_every_call_exactly_once() -> None:
 
 async def test_live_connection_survives_fuzzed_frames(
     start_csms: StartCsms, raw_connect: RawConnect
-) -> None:  # noqa: F811
+) -> None:
     """Fuzzed frames over a real WebSocket: every CALLERROR owed arrives with the right id, nothing
     else comes back, and the connection keeps working. A Heartbeat after each frame marks where its
     answers end (the default handler answers it NotSupported)."""

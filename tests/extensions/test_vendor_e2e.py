@@ -13,7 +13,7 @@ from ocppwire.runtime.datatransfer import call_data_transfer
 from ocppwire.v201 import csms, enums
 from ocppwire.v201 import messages as m
 
-from ..runtime.conftest import RawStation, StartCsms, StartStation
+from ..loopback import RawStation, StartCsms, StartStation
 from .test_vendor_package import acme
 
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)

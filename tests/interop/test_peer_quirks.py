@@ -26,7 +26,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 from ocppwire.v201.actions import STATION_SENDS
 
-from ..runtime.conftest import StartCsms, eventually
+from ..loopback import StartCsms, eventually
 from .ours import recording_handler
 from .payloads import rich_json
 from .peer import answering_peer, peer_response, peer_station, run_peer_csms

@@ -14,7 +14,7 @@ from typing import Any
 from ocppwire.v201 import ACTIONS, csms, station
 from ocppwire.v201.actions import CSMS_SENDS, STATION_SENDS
 
-from ..runtime.conftest import StartCsms, eventually
+from ..loopback import StartCsms, eventually
 from ..conftest import Figures
 from .checks import fields_compared, peer_called_us, we_called_peer
 from .ours import recording_handler, rich_request

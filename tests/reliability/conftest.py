@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from tests.runtime.conftest import raw_connect, start_csms, start_station  # noqa: F401
+from tests.loopback import raw_connect, start_csms, start_station  # noqa: F401
 
 
 @pytest.fixture

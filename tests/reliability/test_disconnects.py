@@ -18,7 +18,7 @@ from ocppwire.v201 import csms, station
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 
-from ..runtime.conftest import StartCsms, eventually
+from ..loopback import StartCsms, eventually
 from ..conftest import Figures
 from .faults import FaultyProxy
 from .fleet import VENDOR, echo_request

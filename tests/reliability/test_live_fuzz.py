@@ -28,7 +28,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 
 from ..interop.ours import recording_handler
-from ..runtime.conftest import RawConnect, RawStation, StartCsms
+from ..loopback import RawConnect, RawStation, StartCsms
 from ..conftest import Figures
 from .fleet import VENDOR, EchoStation, echo_request
 from .framegen import ERROR_CODES, Frame, FrameGenerator, owed

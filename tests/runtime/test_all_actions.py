@@ -18,7 +18,7 @@ from ocppwire.v201 import ACTIONS, csms, station
 from ocppwire.v201.actions import CSMS_SENDS, STATION_SENDS
 
 from .builders import minimal
-from .conftest import StartCsms, StartStation, eventually
+from ..loopback import StartCsms, StartStation, eventually
 
 CUSTOM = GenericCustomData("org.example.roundtrip", {"n": 1, "tags": ["a"]})
 

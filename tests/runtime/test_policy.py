@@ -20,7 +20,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 from ocppwire.v201 import types as t
 
-from .conftest import RawConnect, StartCsms, eventually
+from ..loopback import RawConnect, StartCsms, eventually
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 BOOT = {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}}

@@ -22,7 +22,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 from ocppwire.v201 import types as t
 
-from .conftest import RawConnect, RawStation, StartCsms, StartStation, eventually
+from ..loopback import RawConnect, RawStation, StartCsms, StartStation, eventually
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 BOOT_REQ = m.BootNotificationRequest(

@@ -25,7 +25,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 
 from .certs import make_pki
-from .conftest import RawConnect, StartCsms, StartStation, eventually
+from ..loopback import RawConnect, StartCsms, StartStation, eventually
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 RESET = m.ResetRequest(type=e.ResetEnumType.IMMEDIATE)

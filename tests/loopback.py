@@ -1,4 +1,6 @@
-"""Fixtures for runtime tests: CSMS servers and stations on real loopback sockets, and a raw client.
+"""Loopback fixtures for every test folder: CSMS servers and stations on real sockets, and a raw client.
+
+Registered for the whole suite by ``tests/conftest.py``.
 
 Servers listen on 127.0.0.1 with an ephemeral port; every server and station a test starts is
 closed when the test ends, so nothing leaks between tests.
