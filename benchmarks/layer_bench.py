@@ -19,34 +19,18 @@ import asyncio
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from ocppwire.runtime.connection import ConnectionInfo, OcppConnection, SessionConfig
 from ocppwire.v201 import csms
-from ocppwire.v201 import messages as m
 
 from .machine import header_lines
+from .bench_csms import BenchCsms
 from .samples import INBOUND
 from .servers import ceiling_answer
 from .table import render
 
 __all__ = ["main", "measure_layer"]
-
-
-class _Handler(csms.CsmsHandler):
-    async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
-        return m.HeartbeatResponse(current_time=datetime.now(UTC))
-
-    async def meter_values(
-        self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
-    ) -> m.MeterValuesResponse:
-        return m.MeterValuesResponse()
-
-    async def transaction_event(
-        self, station: csms.ChargingStationClient, req: m.TransactionEventRequest
-    ) -> m.TransactionEventResponse:
-        return m.TransactionEventResponse()
 
 
 class _CountingSocket:
@@ -76,7 +60,7 @@ async def measure_layer(frame: bytes, count: int, rounds: int) -> tuple[float, f
     socket = _CountingSocket()
     info = ConnectionInfo("CS1", "ocpp2.0.1")
     connection: OcppConnection[Any, Any] = OcppConnection(
-        socket, csms.BINDING, _Handler(), info, SessionConfig()  # type: ignore[arg-type]
+        socket, csms.BINDING, BenchCsms(), info, SessionConfig()  # type: ignore[arg-type]
     )
 
     async def splice(data: bytes) -> None:

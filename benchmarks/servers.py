@@ -71,40 +71,10 @@ def _ws_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 # ---- ocppwire ---------------------------------------------------------------------------------
 async def serve_ocppwire(args: argparse.Namespace) -> Any:
+    # imported here so the peer and ceiling server processes never load ocppwire
     from ocppwire.v201 import csms
-    from ocppwire.v201 import enums as e
-    from ocppwire.v201 import messages as m
-    from ocppwire.v201 import types as t
 
-    class BenchCsms(csms.CsmsHandler):
-        async def boot_notification(
-            self, station: csms.ChargingStationClient, req: m.BootNotificationRequest
-        ) -> m.BootNotificationResponse:
-            return m.BootNotificationResponse(
-                current_time=datetime.now(UTC), interval=INTERVAL, status=e.RegistrationStatusEnumType.ACCEPTED
-            )
-
-        async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
-            return m.HeartbeatResponse(current_time=datetime.now(UTC))
-
-        async def status_notification(
-            self, station: csms.ChargingStationClient, req: m.StatusNotificationRequest
-        ) -> m.StatusNotificationResponse:
-            return m.StatusNotificationResponse()
-
-        async def meter_values(
-            self, station: csms.ChargingStationClient, req: m.MeterValuesRequest
-        ) -> m.MeterValuesResponse:
-            return m.MeterValuesResponse()
-
-        async def transaction_event(
-            self, station: csms.ChargingStationClient, req: m.TransactionEventRequest
-        ) -> m.TransactionEventResponse:
-            if req.id_token:
-                return m.TransactionEventResponse(
-                    id_token_info=t.IdTokenInfoType(status=e.AuthorizationStatusEnumType.ACCEPTED)
-                )
-            return m.TransactionEventResponse()
+    from .bench_csms import BenchCsms
 
     options = _ws_settings(args)
     extensions = options.pop("extensions")
