@@ -90,6 +90,14 @@ class SessionConfig:
     call_timeout: float = DEFAULT_CALL_TIMEOUT
     validate: bool = True
     id_factory: IdFactory = uuid4_message_id
+    max_incoming_calls: int = 4
+    """Incoming CALLs whose handler may run at once; beyond it the connection stops reading."""
+    max_queued_calls: int = 100
+    """Our CALLs that may wait for the call slot; one more fails at once."""
+    send_timeout: float = 30.0
+    """Seconds one write may wait for the peer to read; a peer that does not read is closed."""
+    max_bad_frames: int = 20
+    """Refused frames (CALLERRORs we had to send for broken CALLs, invalid responses) before closing."""
 
 
 class OcppConnection(Generic[PeerT, HandlerT]):

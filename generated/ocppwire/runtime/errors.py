@@ -16,6 +16,7 @@ import msgspec
 
 __all__ = [
     "ErrorCode",
+    "OcppwireError",
     "FormatViolationError",
     "GenericError",
     "InternalError",
@@ -56,7 +57,16 @@ class ErrorCode(StrEnum):
     TYPE_CONSTRAINT_VIOLATION = "TypeConstraintViolation"
 
 
-class OcppError(Exception):
+class OcppwireError(Exception):
+    """The root of every exception ocppwire raises on purpose.
+
+    ``except OcppwireError`` catches them all: :class:`OcppError` and its subclasses (errors that
+    travel as CALLERRORs) and the local errors beside them (timeouts, closed connections, refused
+    handshakes, invalid responses, requests that fail validation).
+    """
+
+
+class OcppError(OcppwireError):
     """An OCPP-J error: raised by a handler to answer CALLERROR, or raised to a caller that got one.
 
     ``description`` is cut to 255 characters when sent; ``details`` is always a JSON object.

@@ -7,7 +7,7 @@ call it was (action and messageId) so logs and tracebacks point at the exchange 
 
 from __future__ import annotations
 
-from .errors import OcppError
+from .errors import OcppError, OcppwireError
 
 __all__ = [
     "CallTimeoutError",
@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-class CallTimeoutError(TimeoutError):
+class CallTimeoutError(OcppwireError, TimeoutError):
     """The peer did not answer a CALL within its timeout; the call slot has been freed."""
 
     def __init__(self, action: str, message_id: str, timeout: float) -> None:
@@ -28,11 +28,11 @@ class CallTimeoutError(TimeoutError):
         self.timeout = timeout
 
 
-class ConnectionClosedError(ConnectionError):
+class ConnectionClosedError(OcppwireError, ConnectionError):
     """The connection closed (or is shutting down) before the call could be answered."""
 
 
-class ConnectionRejectedError(ConnectionError):
+class ConnectionRejectedError(OcppwireError, ConnectionError):
     """The CSMS refused the connection (HTTP 4xx, no agreed subprotocol, TLS verification failure).
 
     ``status`` is the HTTP status when the refusal was an HTTP response, else ``None``.
@@ -43,7 +43,7 @@ class ConnectionRejectedError(ConnectionError):
         self.status = status
 
 
-class InvalidResponseError(Exception):
+class InvalidResponseError(OcppwireError):
     """The peer answered a CALL with a CALLRESULT or CALLERROR that breaks the schema or the frame format.
 
     ``error`` describes the fault the way a CALLERROR would (code and field path); the frame itself
@@ -57,7 +57,7 @@ class InvalidResponseError(Exception):
         self.error = error
 
 
-class RequestValidationError(ValueError):
+class RequestValidationError(OcppwireError, ValueError):
     """An outgoing request does not satisfy its schema, so it was not sent.
 
     ``error`` carries the policy code the peer would have answered with and the field path.
