@@ -1,9 +1,12 @@
-"""Every row of the CALLERROR policy table, over a real connection: raw frame in, exact CALLERROR out.
+"""Every row of the CALLERROR policy table: raw frame in, exact CALLERROR out.
 
-The raw client plays a Charging Station that sends hand-written frames to a CSMS built on the
-generated stubs; each case asserts the complete answer frame: type 4, the messageId (``"-1"``
-when the sent one cannot be read), the error code, a description of at most 255 characters that
-names the offending field, and an errorDetails object.
+The test plays a Charging Station that sends hand-written frames to a CSMS built on the generated
+stubs; each case asserts the complete answer frame: type 4, the messageId (``"-1"`` when the sent
+one cannot be read), the error code, a description of at most 255 characters that names the
+offending field, and an errorDetails object. The rows are rules of the protocol core, so they run
+through the Session and role dispatch in memory (tests/runtime/memory.py); what only a socket can
+show (text frames that are not UTF-8, binary frames, one row end to end) is at the end, over a
+real connection.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 from ocppwire.v201 import types as t
 
-from ..loopback import RawConnect, StartCsms, eventually
+from ..loopback import RawConnect, StartCsms
+from .memory import MemoryConnection
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 BOOT = {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}}
@@ -257,9 +261,8 @@ CASES: list[tuple[str, str | bytes, str, str, str]] = [
 
 
 @pytest.fixture
-async def raw(start_csms: StartCsms, raw_connect: RawConnect) -> Any:
-    server = await start_csms(PolicyCsms())
-    return await raw_connect(server)
+def raw() -> MemoryConnection:
+    return MemoryConnection(PolicyCsms())
 
 
 @pytest.mark.parametrize(("frame", "message_id", "code", "text"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -318,14 +321,10 @@ async def test_valid_call_after_errors_still_answered(raw: Any) -> None:
         '[4, "x", "GenericError", "d", []]',
     ],
 )
-async def test_stray_or_invalid_responses_are_dropped_not_answered(
-    start_csms: StartCsms, raw_connect: RawConnect, frame: str
-) -> None:
-    server = await start_csms(PolicyCsms())
-    raw = await raw_connect(server)
+async def test_stray_or_invalid_responses_are_dropped_not_answered(raw: MemoryConnection, frame: str) -> None:
     await raw.send(frame)
     await raw.expect_silence()
-    stats = server.stations["RAW1"].stats
+    stats = raw.stats
     assert stats.unknown_responses + stats.invalid_responses == 1
     assert stats.errors_sent == 0
     # the connection is still usable
@@ -333,11 +332,37 @@ async def test_stray_or_invalid_responses_are_dropped_not_answered(
     assert answer[:2] == [3, "m1"]
 
 
-async def test_rejected_frames_are_counted(start_csms: StartCsms, raw_connect: RawConnect) -> None:
-    server = await start_csms(PolicyCsms())
-    raw = await raw_connect(server)
+async def test_rejected_frames_are_counted(raw: MemoryConnection) -> None:
     await raw.exchange("nope")
     await raw.exchange(call("n1", "FooBar", {}))
-    stats = server.stations["RAW1"].stats
-    await eventually(lambda: stats.errors_sent == 2)
-    assert stats.frames_rejected == 2
+    assert raw.stats.errors_sent == 2
+    assert raw.stats.frames_rejected == 2
+
+
+# ---- over a real socket: what the transport adds ----------------------------------------------
+
+
+async def test_a_row_end_to_end(start_csms: StartCsms, raw_connect: RawConnect) -> None:
+    server = await start_csms(PolicyCsms())
+    raw = await raw_connect(server)
+    answer = await raw.exchange(call("f1", "BootNotification", {"chargingStation": BOOT["chargingStation"]}))
+    assert answer[:3] == [4, "f1", "OccurrenceConstraintViolation"]
+    assert answer[4] == {"path": "reason"}
+
+
+async def test_text_frame_that_is_not_utf8_closes_with_1007(start_csms: StartCsms, raw_connect: RawConnect) -> None:
+    """RFC 6455 §8.1: invalid UTF-8 in a text frame fails the connection (1007), it gets no CALLERROR."""
+    server = await start_csms(PolicyCsms())
+    raw = await raw_connect(server)
+    await raw.send(b'[2, "a\xff", "Heartbeat", {}]')
+    await raw.ws.wait_closed()
+    assert raw.ws.close_code == 1007
+
+
+async def test_binary_frame_closes_with_1003(start_csms: StartCsms, raw_connect: RawConnect) -> None:
+    """OCPP-J frames are text frames; a binary one is refused with 1003 (unsupported data)."""
+    server = await start_csms(PolicyCsms())
+    raw = await raw_connect(server)
+    await raw.ws.send(b'[2, "b1", "BootNotification", {}]')
+    await raw.ws.wait_closed()
+    assert raw.ws.close_code == 1003

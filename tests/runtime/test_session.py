@@ -17,6 +17,7 @@ from ocppwire.runtime.exceptions import (
     InvalidResponseError,
     RequestValidationError,
 )
+from ocppwire.runtime.protocol import uuid4_message_id
 from ocppwire.v201 import csms, station
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
@@ -185,10 +186,9 @@ async def test_unknown_and_duplicate_responses_are_dropped(start_csms: StartCsms
 
 
 async def test_calls_are_queued_one_in_flight_in_call_order(start_csms: StartCsms, raw_connect: RawConnect) -> None:
-    server = await start_csms()
-    raw, cs = await connected(server, raw_connect)
     ids = (f"id-{n}" for n in itertools.count())
-    cs.session._id_factory = lambda: next(ids)  # deterministic ids for the assertion
+    server = await start_csms(id_factory=lambda: next(ids))  # deterministic ids for the assertion
+    raw, cs = await connected(server, raw_connect)
     requests = [m.ClearCacheRequest(), RESET, m.GetLocalListVersionRequest(), RESET, m.ClearCacheRequest()]
     methods = [cs.clear_cache, cs.reset, cs.get_local_list_version, cs.reset, cs.clear_cache]
     answers = {
@@ -316,15 +316,12 @@ async def test_default_message_ids_are_unique_uuids(start_csms: StartCsms, start
         async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
             return m.HeartbeatResponse(current_time=NOW)
 
-    server = await start_csms(Recorder())
-    conn = await start_station(server)
-    original = conn.peer.session._id_factory
-
     def recording() -> str:
-        seen.append(original())
+        seen.append(uuid4_message_id())
         return seen[-1]
 
-    conn.peer.session._id_factory = recording
+    server = await start_csms(Recorder())
+    conn = await start_station(server, id_factory=recording)
     for _ in range(20):
         await conn.peer.heartbeat(m.HeartbeatRequest())
     assert len(set(seen)) == 20 and all(len(i) == 36 for i in seen)

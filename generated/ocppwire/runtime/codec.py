@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -29,11 +30,15 @@ from .errors import (
     MessageTypeNotSupportedError,
     NotImplementedOcppError,
     OcppError,
+    OcppwireError,
     RpcFrameworkError,
     error_for_validation,
 )
+from .customdata import DEFAULT_REGISTRY as DEFAULT_CUSTOM_DATA
+from .customdata import CustomDataRegistry
+from .datatransfer import DEFAULT_REGISTRY as DEFAULT_DATA_TRANSFER
+from .datatransfer import DataTransferRegistry
 from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, MessageId, MessageType
-from .datatransfer import DATA_TRANSFER, refine_request
 from .payload import decoder_for, encode
 
 __all__ = ["Codec", "FrameError", "UNREADABLE_MESSAGE_ID", "error_frame"]
@@ -52,7 +57,7 @@ _ELEMENTS = {MessageType.CALL: 4, MessageType.CALL_RESULT: 3, MessageType.CALL_E
 _FRAME_NAMES = {MessageType.CALL: "CALL", MessageType.CALL_RESULT: "CALLRESULT", MessageType.CALL_ERROR: "CALLERROR"}
 
 
-class FrameError(Exception):
+class FrameError(OcppwireError):
     """An incoming frame that cannot be accepted.
 
     ``message_type`` is the frame's type number when it could be read (2, 3 or 4), else ``None``;
@@ -82,17 +87,44 @@ def error_frame(message_id: str, error: OcppError) -> CallError:
     return CallError(message_id, error.code.value, error.wire_description, dict(error.details))
 
 
+Refine = Callable[[Any], Any]
+"""Second pass over a decoded request payload (e.g. typing DataTransfer ``data``); may raise
+``msgspec.ValidationError``."""
+
+
 class Codec:
     """Encodes and decodes frames for one action registry (one OCPP version).
 
-    Stateless apart from its cached decoders, so one instance can serve every connection.
+    The vendor registries are objects handed in (``custom_data``, ``data_transfer``; the default
+    instances when omitted): payload decoders are built with ``custom_data``'s hook, and the
+    DataTransfer registry refines the requests of the action it names. Stateless apart from its
+    cached decoders, so one instance can serve every connection.
     """
 
-    def __init__(self, actions: ActionRegistry) -> None:
+    def __init__(
+        self,
+        actions: ActionRegistry,
+        *,
+        custom_data: CustomDataRegistry | None = None,
+        data_transfer: DataTransferRegistry | None = None,
+    ) -> None:
         self.actions = actions
+        self.custom_data = DEFAULT_CUSTOM_DATA if custom_data is None else custom_data
+        self.data_transfer = DEFAULT_DATA_TRANSFER if data_transfer is None else data_transfer
         self._header_decoder: msgspec.json.Decoder[RawFrame] = msgspec.json.Decoder(RawFrame)
-        # action name -> (spec, request decoder): one dict lookup per CALL on the hot path.
-        self._requests: dict[str, tuple[ActionSpec[Any, Any], msgspec.json.Decoder[Any]]] = {}
+        self._refiners: dict[str, Refine] = {self.data_transfer.action: self.data_transfer.refine_request}
+        self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+        # action name -> (spec, request decoder, refiner): one dict lookup per CALL on the hot path.
+        self._requests: dict[str, tuple[ActionSpec[Any, Any], msgspec.json.Decoder[Any], Refine | None]] = {}
+
+    def decoder_for(self, tp: type[Any]) -> msgspec.json.Decoder[Any]:
+        """The cached payload decoder for ``tp``, wired to this codec's customData registry."""
+        if self.custom_data is DEFAULT_CUSTOM_DATA:
+            return decoder_for(tp)  # shared with the module-level API
+        decoder = self._decoders.get(tp)
+        if decoder is None:
+            decoder = self._decoders[tp] = msgspec.json.Decoder(tp, dec_hook=self.custom_data.dec_hook)
+        return decoder
 
     # ---- encode ------------------------------------------------------------------------
     @staticmethod
@@ -120,11 +152,11 @@ class Codec:
         entry = self._requests.get(frame.action)
         if entry is None:
             entry = self._request_entry(frame)
-        spec, decoder = entry
+        spec, decoder, refine = entry
         try:
             payload = decoder.decode(frame.payload)
-            if spec.name == DATA_TRANSFER:
-                payload = refine_request(payload)
+            if refine is not None:
+                payload = refine(payload)
         except msgspec.ValidationError as exc:
             raise FrameError(_payload_error(frame.payload, exc), frame.message_id, MessageType.CALL) from None
         except UnicodeDecodeError:  # the header decode skips over the payload's strings
@@ -133,20 +165,22 @@ class Codec:
             raise FrameError(RpcFrameworkError(_TOO_DEEP), frame.message_id, MessageType.CALL) from None
         return spec, payload
 
-    def _request_entry(self, frame: Call[msgspec.Raw]) -> tuple[ActionSpec[Any, Any], msgspec.json.Decoder[Any]]:
+    def _request_entry(
+        self, frame: Call[msgspec.Raw]
+    ) -> tuple[ActionSpec[Any, Any], msgspec.json.Decoder[Any], Refine | None]:
         """Look an action up in the registry (first CALL of each action); ``NotImplemented`` if unknown."""
         spec = self.actions.get(frame.action)
         if spec is None:
             error = NotImplementedOcppError(f"unknown action {_quote(frame.action)}")
             raise FrameError(error, frame.message_id, MessageType.CALL)
-        entry = self._requests[frame.action] = (spec, decoder_for(spec.request))
+        refine = self._refiners.get(spec.name)
+        entry = self._requests[frame.action] = (spec, self.decoder_for(spec.request), refine)
         return entry
 
-    @staticmethod
-    def decode_result(frame: CallResult[msgspec.Raw], spec: ActionSpec[Any, Any]) -> Any:
+    def decode_result(self, frame: CallResult[msgspec.Raw], spec: ActionSpec[Any, Any]) -> Any:
         """The typed payload of a CALLRESULT answering a call of ``spec``; raises :class:`FrameError`."""
         try:
-            return decoder_for(spec.response).decode(frame.payload)
+            return self.decoder_for(spec.response).decode(frame.payload)
         except msgspec.ValidationError as exc:
             raise FrameError(_payload_error(frame.payload, exc), frame.message_id, MessageType.CALL_RESULT) from None
         except UnicodeDecodeError:

@@ -11,17 +11,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypedDict
 
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
 from .codec import Codec
+from .connection_info import ConnectionInfo
+from .exceptions import ConnectionClosedError
+from .protocol import IdFactory, ProtocolConfig
 from .roles import HandlerT, PeerT, RoleBinding
-from .session import DEFAULT_CALL_TIMEOUT, IdFactory, Session, uuid4_message_id
+from .session import Session
 
-__all__ = ["ConnectionInfo", "OcppConnection", "SessionConfig"]
+__all__ = ["ConnectionInfo", "OcppConnection", "SessionConfig", "UNSUPPORTED_DATA"]
+
+UNSUPPORTED_DATA = 1003
+"""Close code for a binary frame: OCPP-J sends JSON in text frames only (RFC 6455 §7.4.1)."""
 
 log = logging.getLogger("ocppwire.connection")
 
@@ -63,41 +68,8 @@ def _codec_for(binding: RoleBinding[Any, Any]) -> Codec:
     return codec
 
 
-@dataclass(frozen=True)
-class ConnectionInfo:
-    """Facts about a connection established at handshake time."""
-
-    identity: str
-    """The Charging Station identity (last URL path segment, percent-decoded)."""
-    subprotocol: str
-    """The agreed OCPP-J subprotocol, e.g. ``ocpp2.0.1``."""
-    remote_address: Any = None
-    """The peer's socket address as reported by the OS."""
-    path: str = ""
-    """The request path of the handshake (server side) or the URL (client side)."""
-    username: str | None = None
-    """The HTTP Basic auth username the station presented (server side; equals ``identity``)."""
-    certificate: dict[str, Any] | None = field(default=None, repr=False)
-    """The verified TLS client certificate as decoded by :mod:`ssl` (security profile 3)."""
-    certificate_der: bytes | None = field(default=None, repr=False)
-    """The same certificate DER-encoded, for parsing with e.g. ``cryptography``."""
-
-
-@dataclass(frozen=True)
-class SessionConfig:
-    """Per-connection correlator settings (see :class:`~ocppwire.runtime.session.Session`)."""
-
-    call_timeout: float = DEFAULT_CALL_TIMEOUT
-    validate: bool = True
-    id_factory: IdFactory = uuid4_message_id
-    max_incoming_calls: int = 4
-    """Incoming CALLs whose handler may run at once; beyond it the connection stops reading."""
-    max_queued_calls: int = 100
-    """Our CALLs that may wait for the call slot; one more fails at once."""
-    send_timeout: float = 30.0
-    """Seconds one write may wait for the peer to read; a peer that does not read is closed."""
-    max_bad_frames: int = 20
-    """Refused frames (CALLERRORs we had to send for broken CALLs, invalid responses) before closing."""
+SessionConfig = ProtocolConfig
+"""The per-connection protocol settings (an alias of :class:`~ocppwire.runtime.protocol.ProtocolConfig`)."""
 
 
 class OcppConnection(Generic[PeerT, HandlerT]):
@@ -120,32 +92,71 @@ class OcppConnection(Generic[PeerT, HandlerT]):
             self._send,
             self._dispatch,
             identity=info.identity,
-            call_timeout=config.call_timeout,
-            validate=config.validate,
-            id_factory=config.id_factory,
+            config=config,
+            close=self._close_soon,
         )
+        self._send_timeout = config.send_timeout
+        transport = ws.transport
+        self._transport = transport
+        limits = transport.get_write_buffer_limits() if transport is not None else (0, 2**15)
+        self._high_water = limits[1]
         self.peer: PeerT = binding.peer_type(self.session, info, self)
         self._dispatch_to = binding.dispatcher(handler, self.peer)
+        self._closer: asyncio.Task[None] | None = None
         self.finished = asyncio.Event()
         """Set when :meth:`run` has fully finished (``on_disconnect`` included)."""
 
     # _send and _dispatch return the awaitable instead of awaiting it: no wrapper coroutine per frame.
     def _send(self, data: bytes) -> Awaitable[None]:
         # OCPP-J frames are text messages; ``text=True`` sends the UTF-8 bytes without re-encoding.
-        return self.ws.send(data, text=True)
+        ws = self.ws
+        if ws.paused or self._transport.get_write_buffer_size() + len(data) > self._high_water:
+            return self._send_within_timeout(data)  # the write may have to wait for the peer to read
+        return ws.send(data, text=True)
+
+    async def _send_within_timeout(self, data: bytes) -> None:
+        """A write that may block on a full buffer: a peer that does not read within
+        ``send_timeout`` is dropped (transport aborted), which fails everything pending at once."""
+        try:
+            async with asyncio.timeout(self._send_timeout):
+                await self.ws.send(data, text=True)
+        except TimeoutError:
+            identity = self.info.identity
+            log.warning(
+                "%s: peer did not read for %g s; dropping the connection",
+                identity,
+                self._send_timeout,
+                extra={"ocpp_identity": identity},
+            )
+            self._transport.abort()
+            raise ConnectionClosedError(f"{identity}: send timed out") from None
 
     def _dispatch(self, spec: Any, request: Any) -> Awaitable[Any]:
         return self._dispatch_to(spec, request)
+
+    def _close_soon(self, code: int, reason: str) -> None:
+        """Close on the protocol core's request (a misbehaving peer), without blocking the caller."""
+        if self._closer is None or self._closer.done():
+            self._closer = asyncio.get_running_loop().create_task(self.close(code, reason))
 
     async def run(self) -> None:
         """Serve the connection until it closes, then clean up. Never raises for peer behaviour."""
         identity = self.info.identity
         hook = asyncio.get_running_loop().create_task(self._on_connect(), name=f"ocpp-on-connect-{identity}")
         reason = "connection closed"
+        session = self.session
+        ws = self.ws
         try:
             while True:
-                data = await self.ws.recv(decode=False)
-                await self.session.receive(data)
+                if session.paused:  # backpressure: let TCP hold the peer back until a handler is done
+                    await session.wait_resumed()
+                data = await ws.recv()  # text frames arrive as str, checked UTF-8 (1007 otherwise)
+                if type(data) is bytes:
+                    log.info("%s: binary frame refused; closing (1003)", identity, extra={"ocpp_identity": identity})
+                    await self.close(UNSUPPORTED_DATA, "OCPP-J frames are text frames")
+                    reason = "binary frame"
+                    break
+                await session.receive(data)
         except ConnectionClosed as exc:
             reason = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
         finally:

@@ -2,10 +2,11 @@
 
 ``CustomDataType`` is the one OCPP object without ``additionalProperties: false``: it has a required
 ``vendorId`` and may carry any further properties (OCPP-J Part 4 §9). msgspec Structs drop or refuse
-unknown properties, so customData is a custom type that msgspec hands to :func:`decode_custom_data`
-through the codec's ``dec_hook``:
+unknown properties, so customData is a custom type that msgspec hands to a
+:class:`CustomDataRegistry` through the ``dec_hook`` of the codec that owns the registry:
 
-- a vendorId registered with :func:`register` decodes into that vendor's msgspec Struct, validated
+- a vendorId registered (:meth:`CustomDataRegistry.register`, or :func:`register` for the
+  default registry) decodes into that vendor's msgspec Struct, validated
   like any other OCPP field;
 - any other vendorId becomes a :class:`GenericCustomData` that keeps every property, so it encodes
   back to the same JSON value.
@@ -22,9 +23,12 @@ import msgspec
 
 __all__ = [
     "CustomData",
+    "CustomDataRegistry",
+    "DEFAULT_REGISTRY",
     "GenericCustomData",
     "VENDOR_ID_MAX_LENGTH",
     "decode_custom_data",
+    "enc_hook",
     "encode_custom_data",
     "register",
     "registered",
@@ -71,66 +75,102 @@ class GenericCustomData(CustomData):
 
 _C = TypeVar("_C", bound=type[CustomData])
 
-_registry: dict[str, type[Any]] = {}
-_decoders: dict[str, Callable[[Any], Any]] = {}
+
+class CustomDataRegistry:
+    """Which vendorIds decode into which Struct: a registry object handed to the codec.
+
+    A codec built with a registry types the customData of every message it decodes through that
+    registry alone, so two codecs (two CSMS applications in one process, or a test) can hold
+    different vendor types. :data:`DEFAULT_REGISTRY` is the one the module-level functions and
+    every codec built without a registry use, so the simple API stays one decorator.
+    """
+
+    def __init__(self) -> None:
+        self._types: dict[str, type[Any]] = {}
+        self._decoders: dict[str, Callable[[Any], Any]] = {}
+
+    def register(self, vendor_id: str) -> Callable[[_C], _C]:
+        """Class decorator: decode customData whose vendorId is ``vendor_id`` into this Struct."""
+        if not isinstance(vendor_id, str) or not 0 < len(vendor_id) <= VENDOR_ID_MAX_LENGTH:
+            raise ValueError(f"vendorId must be a string of 1 to {VENDOR_ID_MAX_LENGTH} characters")
+
+        def decorate(cls: _C) -> _C:
+            if not (isinstance(cls, type) and issubclass(cls, msgspec.Struct) and issubclass(cls, CustomData)):
+                raise TypeError("a registered customData type must subclass msgspec.Struct and CustomData")
+            names = {f.encode_name for f in msgspec.structs.fields(cls)}
+            if "vendorId" not in names:
+                raise TypeError(f"{cls.__name__} must declare a field encoded as 'vendorId'")
+            dec_hook = self.dec_hook
+            self._types[vendor_id] = cls
+            self._decoders[vendor_id] = lambda obj: msgspec.convert(obj, cls, dec_hook=dec_hook)
+            return cls
+
+        return decorate
+
+    def unregister(self, vendor_id: str) -> None:
+        """Forget a registration (mainly for tests)."""
+        self._types.pop(vendor_id, None)
+        self._decoders.pop(vendor_id, None)
+
+    def registered(self) -> dict[str, type[Any]]:
+        """The registered vendorIds and their types (a copy)."""
+        return dict(self._types)
+
+    def decode(self, obj: Any) -> CustomData:
+        """Turn the JSON value found at a customData position into a :class:`CustomData`.
+
+        Raises ``TypeError`` / ``ValueError`` with msgspec-style messages; msgspec wraps them in a
+        ``ValidationError`` carrying the path of the customData object.
+        """
+        if not isinstance(obj, dict):
+            raise TypeError(f"Expected `object`, got `{_json_type(obj)}`")
+        vendor_id = obj.get("vendorId", msgspec.UNSET)
+        if vendor_id is msgspec.UNSET:
+            raise ValueError("Object missing required field `vendorId`")
+        if not isinstance(vendor_id, str):
+            raise TypeError(f"Expected `str`, got `{_json_type(vendor_id)}` (field `vendorId`)")
+        if len(vendor_id) > VENDOR_ID_MAX_LENGTH:
+            raise ValueError(f"Expected `str` of length <= {VENDOR_ID_MAX_LENGTH} (field `vendorId`)")
+        decode = self._decoders.get(vendor_id)
+        if decode is not None:
+            try:
+                result: CustomData = decode(obj)
+            except msgspec.ValidationError as exc:
+                # Re-raised as ValueError/TypeError so msgspec adds the customData's own path.
+                raise _rewrap(exc) from None
+            return result
+        extra = {k: v for k, v in obj.items() if k != "vendorId"}
+        return GenericCustomData(vendor_id, extra)
+
+    def dec_hook(self, tp: type[Any], obj: Any) -> Any:
+        """msgspec ``dec_hook``: build the customData values of a message through this registry."""
+        if tp is CustomData:
+            return self.decode(obj)
+        raise NotImplementedError(f"no decoder for type {tp!r}")
+
+
+DEFAULT_REGISTRY = CustomDataRegistry()
+"""The registry of :func:`register` and of every codec built without one."""
 
 
 def register(vendor_id: str) -> Callable[[_C], _C]:
-    """Class decorator: decode customData whose vendorId is ``vendor_id`` into this Struct."""
-    if not isinstance(vendor_id, str) or not 0 < len(vendor_id) <= VENDOR_ID_MAX_LENGTH:
-        raise ValueError(f"vendorId must be a string of 1 to {VENDOR_ID_MAX_LENGTH} characters")
-
-    def decorate(cls: _C) -> _C:
-        if not (isinstance(cls, type) and issubclass(cls, msgspec.Struct) and issubclass(cls, CustomData)):
-            raise TypeError("a registered customData type must subclass msgspec.Struct and CustomData")
-        names = {f.encode_name for f in msgspec.structs.fields(cls)}
-        if "vendorId" not in names:
-            raise TypeError(f"{cls.__name__} must declare a field encoded as 'vendorId'")
-        from .hooks import dec_hook  # the hooks module imports this one
-
-        _registry[vendor_id] = cls
-        _decoders[vendor_id] = lambda obj: msgspec.convert(obj, cls, dec_hook=dec_hook)
-        return cls
-
-    return decorate
+    """Class decorator registering a vendor's customData type in :data:`DEFAULT_REGISTRY`."""
+    return DEFAULT_REGISTRY.register(vendor_id)
 
 
 def unregister(vendor_id: str) -> None:
-    """Forget a registration (mainly for tests)."""
-    _registry.pop(vendor_id, None)
-    _decoders.pop(vendor_id, None)
+    """Forget a registration of :data:`DEFAULT_REGISTRY` (mainly for tests)."""
+    DEFAULT_REGISTRY.unregister(vendor_id)
 
 
 def registered() -> Mapping[str, type[Any]]:
-    """The registered vendorIds and their types (read-only view)."""
-    return dict(_registry)
+    """The vendorIds registered in :data:`DEFAULT_REGISTRY` and their types."""
+    return DEFAULT_REGISTRY.registered()
 
 
 def decode_custom_data(obj: Any) -> CustomData:
-    """Turn the JSON value found at a customData position into a :class:`CustomData`.
-
-    Raises ``TypeError`` / ``ValueError`` with msgspec-style messages; msgspec wraps them in a
-    ``ValidationError`` carrying the path of the customData object.
-    """
-    if not isinstance(obj, dict):
-        raise TypeError(f"Expected `object`, got `{_json_type(obj)}`")
-    vendor_id = obj.get("vendorId", msgspec.UNSET)
-    if vendor_id is msgspec.UNSET:
-        raise ValueError("Object missing required field `vendorId`")
-    if not isinstance(vendor_id, str):
-        raise TypeError(f"Expected `str`, got `{_json_type(vendor_id)}` (field `vendorId`)")
-    if len(vendor_id) > VENDOR_ID_MAX_LENGTH:
-        raise ValueError(f"Expected `str` of length <= {VENDOR_ID_MAX_LENGTH} (field `vendorId`)")
-    decode = _decoders.get(vendor_id)
-    if decode is not None:
-        try:
-            result: CustomData = decode(obj)
-        except msgspec.ValidationError as exc:
-            # Re-raised as ValueError/TypeError so msgspec adds the customData's own path.
-            raise _rewrap(exc) from None
-        return result
-    extra = {k: v for k, v in obj.items() if k != "vendorId"}
-    return GenericCustomData(vendor_id, extra)
+    """:meth:`CustomDataRegistry.decode` of :data:`DEFAULT_REGISTRY`."""
+    return DEFAULT_REGISTRY.decode(obj)
 
 
 def encode_custom_data(value: CustomData) -> Any:
@@ -138,14 +178,15 @@ def encode_custom_data(value: CustomData) -> Any:
     if isinstance(value, GenericCustomData):
         return value.to_dict()
     if isinstance(value, msgspec.Struct):
-        return msgspec.to_builtins(value, enc_hook=_enc_nested)
+        return msgspec.to_builtins(value, enc_hook=enc_hook)
     raise TypeError(f"cannot encode customData of type {type(value).__name__}")
 
 
-def _enc_nested(value: Any) -> Any:
+def enc_hook(value: Any) -> Any:
+    """msgspec ``enc_hook``: customData values as JSON-ready builtins (the same for every registry)."""
     if isinstance(value, CustomData):
         return encode_custom_data(value)
-    raise NotImplementedError(f"cannot encode {type(value).__name__}")
+    raise NotImplementedError(f"cannot encode objects of type {type(value).__name__}")
 
 
 def _rewrap(exc: msgspec.ValidationError) -> Exception:

@@ -14,18 +14,25 @@ __all__ = [
     "ConnectionClosedError",
     "ConnectionRejectedError",
     "InvalidResponseError",
+    "QueueFullError",
     "RequestValidationError",
 ]
 
 
 class CallTimeoutError(OcppwireError, TimeoutError):
-    """The peer did not answer a CALL within its timeout; the call slot has been freed."""
+    """A call got no answer within its timeout, which counts from the moment the call was made.
 
-    def __init__(self, action: str, message_id: str, timeout: float) -> None:
-        super().__init__(f"{action} (messageId {message_id}) got no answer within {timeout:g} s")
+    ``sent`` tells whether the CALL reached the peer: a call that expired while it waited in the
+    queue for the call slot was never sent. Either way the slot is free again.
+    """
+
+    def __init__(self, action: str, message_id: str, timeout: float, *, sent: bool = True) -> None:
+        where = "got no answer" if sent else "was still queued, never sent,"
+        super().__init__(f"{action} (messageId {message_id}) {where} within {timeout:g} s")
         self.action = action
         self.message_id = message_id
         self.timeout = timeout
+        self.sent = sent
 
 
 class ConnectionClosedError(OcppwireError, ConnectionError):
@@ -55,6 +62,19 @@ class InvalidResponseError(OcppwireError):
         self.action = action
         self.message_id = message_id
         self.error = error
+
+
+class QueueFullError(OcppwireError):
+    """A call was refused at once: ``limit`` calls to this peer already wait for the call slot.
+
+    OCPP-J allows one CALL in flight per connection, so calls queue; the queue is bounded so that an
+    unresponsive peer cannot make the application pile up work without limit.
+    """
+
+    def __init__(self, action: str, limit: int) -> None:
+        super().__init__(f"{action} not queued: {limit} calls already wait for this peer")
+        self.action = action
+        self.limit = limit
 
 
 class RequestValidationError(OcppwireError, ValueError):

@@ -1,27 +1,14 @@
-"""msgspec ``dec_hook`` / ``enc_hook`` for the custom types in OCPP bindings (customData).
+"""msgspec ``dec_hook`` / ``enc_hook`` of the default customData registry.
 
-Every decoder and encoder the runtime builds uses these two hooks; code that calls msgspec
-directly on generated types must pass them too (or use :mod:`ocppwire.runtime.codec`).
+Code that calls msgspec directly on generated types must pass these hooks (or use
+:mod:`ocppwire.runtime.payload`); a codec with a registry of its own uses that registry's hook.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from .customdata import CustomData, decode_custom_data, encode_custom_data
+from .customdata import DEFAULT_REGISTRY, enc_hook
 
 __all__ = ["dec_hook", "enc_hook"]
 
-
-def dec_hook(tp: type[Any], obj: Any) -> Any:
-    """Build a custom type from its decoded JSON value."""
-    if tp is CustomData:
-        return decode_custom_data(obj)
-    raise NotImplementedError(f"no decoder for type {tp!r}")
-
-
-def enc_hook(obj: Any) -> Any:
-    """Turn a custom type into JSON-ready builtins."""
-    if isinstance(obj, CustomData):
-        return encode_custom_data(obj)
-    raise NotImplementedError(f"cannot encode objects of type {type(obj).__name__}")
+dec_hook = DEFAULT_REGISTRY.dec_hook
+"""Builds customData values through :data:`~ocppwire.runtime.customdata.DEFAULT_REGISTRY`."""

@@ -2,7 +2,8 @@
 
 A msgspec decoder compiles its type once; building one per message would throw that away. The
 functions here keep one decoder per payload type and one shared encoder, all wired to the
-customData hooks, and are what the frame codec and user code both use.
+default customData registry, and are what user code and every codec built without a registry of
+its own use.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from .hooks import dec_hook, enc_hook
+from .customdata import DEFAULT_REGISTRY, enc_hook
+
+dec_hook = DEFAULT_REGISTRY.dec_hook
 
 __all__ = ["convert", "decode", "decoder_for", "encode", "to_builtins"]
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .actions import ActionRegistry, ActionSpec, Role
+from .connection_info import ConnectionInfo
+from .datatransfer import DataTransferRegistry
 from .errors import NotSupportedError
 from .session import Dispatch, Session, SessionStats
-
-if TYPE_CHECKING:
-    from .connection import ConnectionInfo
 
 __all__ = ["Peer", "PeerT", "RoleBinding", "RoleHandler"]
 
@@ -69,6 +68,16 @@ class Peer:
     def stats(self) -> SessionStats:
         """This connection's counters (calls, timeouts, dropped frames ...)."""
         return self._session.stats
+
+    @property
+    def actions(self) -> ActionRegistry:
+        """The action registry of this connection's OCPP version."""
+        return self._session.codec.actions
+
+    @property
+    def data_transfer_registry(self) -> DataTransferRegistry:
+        """The DataTransfer registry this connection's codec types ``data`` with."""
+        return self._session.codec.data_transfer
 
     @property
     def session(self) -> Session:

@@ -1,53 +1,65 @@
-"""The correlator: OCPP-J request/response bookkeeping for one connection, independent of the transport.
+"""The asyncio adapter over the protocol core: futures for calls, tasks for handlers, one timer.
 
-A :class:`Session` sits between a byte transport (anything with an async ``send``) and the
-application. It enforces what OCPP-J §4.1.1 demands and what a real deployment needs:
+:class:`~ocppwire.runtime.protocol.OcppProtocol` decides everything OCPP-J decides; a
+:class:`Session` only does what needs an event loop:
 
-- **one outgoing CALL in flight**: further calls wait in a FIFO queue and go out in the order they
-  were made. A single worker task sends them, so the slot stays taken until the answer arrives or
-  the timeout expires — even when the caller gave up early — and the peer never sees two of our
-  CALLs outstanding;
-- **timeouts** (default 30 s, counted from when the CALL is sent) raise
-  :class:`~ocppwire.runtime.exceptions.CallTimeoutError` and free the slot;
-- **matching by messageId**: a response whose id is not the call in flight (late, duplicate or
-  unknown) is dropped and counted, never handed to a later call; a CALLERROR raises the
-  :class:`~ocppwire.runtime.errors.OcppError` subclass of its code; an invalid CALLRESULT or
-  CALLERROR fails the waiting call at once with
-  :class:`~ocppwire.runtime.exceptions.InvalidResponseError`;
-- **incoming CALLs run concurrently** with our outgoing one, each in its own task, so crossing
-  calls never deadlock and a handler may itself await a call to the peer;
-- **validation** of outgoing requests and of handler responses before they are sent (switchable);
-  a handler's invalid response or unexpected exception becomes ``InternalError`` to the peer (no
-  stack trace leaves the process) and an error in the local log;
-- **prompt failure on disconnect**: :meth:`Session.close` fails the call in flight and every queued
-  call with :class:`~ocppwire.runtime.exceptions.ConnectionClosedError` and cancels handler tasks.
+- a call of ours is a future the caller awaits; the core's :class:`~ocppwire.runtime.protocol.CallSucceeded`
+  / :class:`~ocppwire.runtime.protocol.CallFailed` events settle it;
+- an incoming CALL runs its handler in a task of its own (started eagerly on Python 3.12+, so a
+  handler that answers without suspending is answered before :meth:`Session.receive` returns),
+  so crossing calls never deadlock and a handler may itself await a call to the peer;
+- **backpressure**: a handler counts as busy until its answer is written; with
+  ``max_incoming_calls`` busy, :attr:`Session.paused` is true and the transport stops reading
+  (:meth:`Session.wait_resumed`), so a peer that pipelines CALLs or never reads its answers is
+  held back by TCP instead of growing our memory;
+- **one timer** per connection, armed at the core's :meth:`~ocppwire.runtime.protocol.OcppProtocol.next_deadline`;
+- logging: every frame at DEBUG (:mod:`~ocppwire.runtime.framelog`), and the peer's faults at
+  INFO/WARNING through a per-connection rate limit, so a peer cannot flood our log;
+- a peer the core wants gone (too many bad frames in a row, ignored backpressure) is closed
+  through the ``close`` callback with code 1008.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
-import uuid
-from collections import OrderedDict, deque
+import time
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
-import msgspec
-
 from .actions import ActionSpec
-from .codec import Codec, FrameError, error_frame
-from .errors import InternalError, OcppError, RpcFrameworkError, error_for_validation, error_from_code
-from .exceptions import CallTimeoutError, ConnectionClosedError, InvalidResponseError, RequestValidationError
-from .framelog import log_frame
-from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult
-from .payload import decoder_for, encode
+from .codec import Codec
+from .errors import InternalError, OcppError
+from .exceptions import ConnectionClosedError
+from .framelog import FRAME_LOGGER, log_frame
+from .protocol import (
+    DEFAULT_CALL_TIMEOUT,
+    POLICY_VIOLATION,
+    CallFailed,
+    CallReceived,
+    CallSucceeded,
+    Event,
+    FrameRejected,
+    IdFactory,
+    OcppProtocol,
+    ProtocolConfig,
+    ResponseDropped,
+    SessionStats,
+    uuid4_message_id,
+)
 
-__all__ = ["DEFAULT_CALL_TIMEOUT", "Dispatch", "IdFactory", "Send", "Session", "SessionStats", "uuid4_message_id"]
-
-DEFAULT_CALL_TIMEOUT = 30.0
-"""Seconds to wait for the answer to a CALL once it has been sent."""
+__all__ = [
+    "Close",
+    "DEFAULT_CALL_TIMEOUT",
+    "Dispatch",
+    "IdFactory",
+    "Send",
+    "Session",
+    "SessionStats",
+    "uuid4_message_id",
+]
 
 ReqT = TypeVar("ReqT")
 ResT = TypeVar("ResT")
@@ -58,19 +70,19 @@ Send = Callable[[bytes], Awaitable[None]]
 Dispatch = Callable[[ActionSpec[Any, Any], Any], Awaitable[Any]]
 """Answers one incoming request: returns the response payload or raises an OcppError."""
 
-IdFactory = Callable[[], str]
-"""Makes a new messageId: a string of 1 to 36 characters, unique on the connection."""
-
-_REMEMBERED_EXPIRED = 128  # timed-out ids kept to tell a late answer from an unknown one
+Close = Callable[[int, str], None]
+"""Asks the transport to close the connection (WebSocket close code, reason) without waiting."""
 
 log = logging.getLogger("ocppwire.session")
+
+_PEER_FAULTS_PER_MINUTE = 10  # peer-fault log lines per connection and minute before a summary
 
 
 if sys.version_info >= (3, 12):
 
     def _start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         """A task for one incoming CALL, started eagerly: a handler that answers without suspending
-        completes (and its answer is sent) before this returns, with no event-loop round trip."""
+        completes (and its answer is written) before this returns, with no event-loop round trip."""
         return asyncio.Task(coro, loop=loop, name=name, eager_start=True)
 
 else:
@@ -80,80 +92,54 @@ else:
         return loop.create_task(coro, name=name)
 
 
-def uuid4_message_id() -> str:
-    """The default messageId: a random UUID (36 characters, unique with overwhelming probability)."""
-    return str(uuid.uuid4())
+_FRAME_ID = re.compile(rb'\s*\[\s*\d+\s*,\s*"((?:[^"\\]|\\.){0,72})"')
 
 
-@dataclass(slots=True)
-class SessionStats:
-    """Counters of one connection, for monitoring and tests."""
-
-    calls_sent: int = 0
-    """Our CALLs written to the peer."""
-    results_received: int = 0
-    """Valid CALLRESULTs matched to our CALL in flight."""
-    errors_received: int = 0
-    """Valid CALLERRORs matched to our CALL in flight."""
-    timeouts: int = 0
-    """Our CALLs that got no answer in time."""
-    late_responses: int = 0
-    """Answers to a CALL that had already timed out (dropped)."""
-    unknown_responses: int = 0
-    """Answers whose messageId matches no CALL of ours, or repeat one already answered (dropped)."""
-    invalid_responses: int = 0
-    """CALLRESULT/CALLERROR frames that broke the frame format or the response schema (dropped)."""
-    calls_received: int = 0
-    """Well-formed CALL frames received from the peer (valid payload or not)."""
-    results_sent: int = 0
-    """CALLRESULTs we answered with."""
-    errors_sent: int = 0
-    """CALLERRORs we answered with, for any reason."""
-    frames_rejected: int = 0
-    """Incoming frames (or CALL payloads) refused by the codec and answered with a CALLERROR."""
-    handler_failures: int = 0
-    """Handlers that raised a non-OCPP exception or returned an invalid response."""
-
-    def as_dict(self) -> dict[str, int]:
-        """The counters as a plain dict."""
-        return asdict(self)
+def _frame_id(data: bytes | str) -> str | None:
+    """The messageId of a frame for its log line (only computed when frames are logged)."""
+    head = data[:128].encode("utf-8", "replace") if isinstance(data, str) else data[:128]
+    match = _FRAME_ID.match(head)
+    return None if match is None else match.group(1).decode("utf-8", "replace")
 
 
-class _Outgoing:
-    """One of our CALLs, from the moment it is queued until it is answered, timed out or failed."""
+class _FaultLog:
+    """At most ``limit`` log lines a minute about one peer's faults; then one summary line."""
 
-    __slots__ = ("spec", "message_id", "data", "timeout", "result", "settled")
+    __slots__ = ("limit", "window_start", "count", "suppressed")
 
-    def __init__(self, spec: ActionSpec[Any, Any], message_id: str, data: bytes, timeout: float) -> None:
-        loop = asyncio.get_running_loop()
-        self.spec = spec
-        self.message_id = message_id
-        self.data = data
-        self.timeout = timeout
-        self.result: asyncio.Future[Any] = loop.create_future()  # what the caller awaits
-        self.settled: asyncio.Future[None] = loop.create_future()  # what the worker awaits
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.window_start = 0.0
+        self.count = 0
+        self.suppressed = 0
 
-    def resolve(self, payload: Any) -> None:
-        if not self.result.done():
-            self.result.set_result(payload)
-        self.settle()
-
-    def fail(self, exc: BaseException) -> None:
-        if not self.result.done():
-            self.result.set_exception(exc)
-        self.settle()
-
-    def settle(self) -> None:
-        if not self.settled.done():
-            self.settled.set_result(None)
+    def allow(self, identity: str) -> bool:
+        now = time.monotonic()
+        if now - self.window_start >= 60.0:
+            if self.suppressed:
+                log.warning(
+                    "%s: %d more peer faults in the last minute were not logged",
+                    identity,
+                    self.suppressed,
+                    extra={"ocpp_identity": identity},
+                )
+            self.window_start = now
+            self.count = 0
+            self.suppressed = 0
+        self.count += 1
+        if self.count <= self.limit:
+            return True
+        self.suppressed += 1
+        return False
 
 
 class Session:
-    """OCPP-J RPC over one connection: outgoing calls, incoming calls, and their bookkeeping.
+    """OCPP-J RPC over one connection: the protocol core driven by asyncio.
 
-    ``send`` writes a frame; ``dispatch`` answers an incoming request (see :data:`Dispatch`). The
-    transport feeds every received message to :meth:`receive` and calls :meth:`close` when the
-    connection ends.
+    ``send`` writes a frame; ``dispatch`` answers an incoming request (see :data:`Dispatch`);
+    ``close`` asks the transport to close (see :data:`Close`). The transport feeds every received
+    message to :meth:`receive`, stops reading while :attr:`paused`, and calls :meth:`close`
+    when the connection ends.
     """
 
     def __init__(
@@ -163,191 +149,234 @@ class Session:
         dispatch: Dispatch,
         *,
         identity: str = "",
-        call_timeout: float = DEFAULT_CALL_TIMEOUT,
-        validate: bool = True,
-        id_factory: IdFactory = uuid4_message_id,
+        config: ProtocolConfig | None = None,
+        close: Close | None = None,
     ) -> None:
-        if call_timeout <= 0:
-            raise ValueError("call_timeout must be positive")
+        self.protocol = OcppProtocol(codec, config, identity=identity)
         self.codec = codec
         self.identity = identity
-        self.call_timeout = call_timeout
-        self.validate = validate
-        self.stats = SessionStats()
+        self.config = self.protocol.config
+        self.stats: SessionStats = self.protocol.stats
         self._send = send
         self._dispatch = dispatch
-        self._id_factory = id_factory
-        self._queue: deque[_Outgoing] = deque()
-        self._wakeup = asyncio.Event()
-        self._inflight: _Outgoing | None = None
-        self._expired: OrderedDict[str, None] = OrderedDict()
-        self._worker: asyncio.Task[None] | None = None
+        self._close_transport = close
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
         self._handlers: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None  # the loop this session receives on (set on first CALL)
-        self._closing = False
+        self._busy = 0  # handlers whose answer is not yet written
+        self._resumed: asyncio.Event | None = None
+        self._faults = _FaultLog(_PEER_FAULTS_PER_MINUTE)
         self._closed = False
-        self._close_reason = "connection closed"
 
-    # ---- state ---------------------------------------------------------------------------
+    # ---- state ---------------------------------------------------------------------------------
     @property
     def closed(self) -> bool:
-        """True once :meth:`close` ran: no frame is sent or accepted any more."""
+        """True once the connection ended: no frame is sent or accepted any more."""
         return self._closed
+
+    @property
+    def call_timeout(self) -> float:
+        """The default timeout of our calls, in seconds."""
+        return self.config.call_timeout
+
+    @property
+    def validate(self) -> bool:
+        """Whether outgoing requests and our responses are validated before sending."""
+        return self.config.validate
 
     @property
     def in_flight(self) -> str | None:
         """The messageId of our unanswered CALL, if any."""
-        item = self._inflight
-        return item.message_id if item is not None and not item.settled.done() else None
+        call = self.protocol.in_flight
+        return None if call is None else call.message_id
 
     @property
     def queued(self) -> int:
-        """Our CALLs waiting for the slot."""
-        return sum(1 for item in self._queue if not item.result.done())
+        """Our calls waiting for the call slot."""
+        return self.protocol.queued
 
     @property
     def handling(self) -> int:
-        """Incoming CALLs whose handler is still running."""
-        return len(self._handlers)
+        """Incoming CALLs whose handler is still running or whose answer is still being written."""
+        return self._busy
 
-    # ---- outgoing --------------------------------------------------------------------------
+    @property
+    def paused(self) -> bool:
+        """True while ``max_incoming_calls`` handlers are busy: the transport must not read."""
+        return self._busy >= self.config.max_incoming_calls
+
+    async def wait_resumed(self) -> None:
+        """Return once :attr:`paused` is false (or the session closed)."""
+        while self.paused and not self._closed:
+            if self._resumed is None:
+                self._resumed = asyncio.Event()
+            self._resumed.clear()
+            await self._resumed.wait()
+
+    def _loop_now(self) -> asyncio.AbstractEventLoop:
+        loop = self._loop
+        if loop is None:  # asyncio.get_running_loop() costs a getpid() system call on Python 3.11
+            loop = self._loop = asyncio.get_running_loop()
+        return loop
+
+    # ---- outgoing ----------------------------------------------------------------------------------
     async def call(self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None) -> ResT:
         """Send ``request`` as a CALL of ``spec`` once the slot is free and return the typed answer.
 
-        Raises the peer's :class:`OcppError` for a CALLERROR, :class:`CallTimeoutError`,
-        :class:`InvalidResponseError`, :class:`ConnectionClosedError`, or — before anything is
-        sent — :class:`RequestValidationError` / ``TypeError`` for a bad request.
+        Raises the peer's :class:`OcppError` for a CALLERROR, :class:`CallTimeoutError` (the
+        timeout counts from now, queue wait included), :class:`InvalidResponseError`,
+        :class:`ConnectionClosedError`, or — before anything is queued — :class:`QueueFullError`,
+        :class:`RequestValidationError` / ``TypeError`` for a bad request.
         """
-        if self._closed or self._closing:
-            raise ConnectionClosedError(f"cannot send {spec.name}: {self._close_reason}")
-        if not isinstance(request, spec.request):
-            raise TypeError(f"{spec.name} takes a {spec.request.__name__}, got {type(request).__name__}")
-        message_id = self._new_message_id()
-        if self.validate:
-            payload = self._checked_payload(
-                request, spec.request, lambda error: RequestValidationError(spec.name, error)
-            )
-            data = self.codec.encode(Call(message_id, spec.name, payload))
-        else:
-            data = self.codec.encode(Call(message_id, spec.name, request))
-        item = _Outgoing(spec, message_id, data, self.call_timeout if timeout is None else timeout)
-        self._queue.append(item)
-        self._wakeup.set()
-        if self._worker is None:
-            self._worker = asyncio.get_running_loop().create_task(
-                self._run_outgoing(), name=f"ocpp-calls-{self.identity}"
-            )
-        result: ResT = await item.result
-        return result
+        if self._closed:
+            raise ConnectionClosedError(f"cannot send {spec.name}: connection closed")
+        loop = self._loop_now()
+        call = self.protocol.send_call(spec, request, now=loop.time(), timeout=timeout)
+        future: asyncio.Future[ResT] = loop.create_future()
+        call.waiter = future
+        self._arm_timer()
+        await self._flush()
+        try:
+            return await future
+        except asyncio.CancelledError:
+            self.protocol.cancel_call(call)
+            raise
 
-    def _new_message_id(self) -> str:
-        message_id = self._id_factory()
-        if not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_MESSAGE_ID_LENGTH:
-            raise ValueError(f"id_factory must return a string of 1 to {MAX_MESSAGE_ID_LENGTH} characters")
-        return message_id
+    def _arm_timer(self) -> None:
+        """Point the one timer at the core's next deadline (no timer when nothing is pending)."""
+        deadline = self.protocol.next_deadline()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = deadline
+        if deadline is not None and not self._closed:
+            self._timer = self._loop_now().call_at(deadline, self._on_timer)
 
-    async def _run_outgoing(self) -> None:
-        """The single worker that owns the call slot: send, wait for the answer or the timeout, repeat."""
-        while True:
-            while not self._queue:
-                self._wakeup.clear()
-                await self._wakeup.wait()
-            item = self._queue.popleft()
-            if item.result.done():  # the caller gave up while queued: never sent, nothing to wait for
-                continue
-            self._inflight = item
-            try:
-                await self._write(item.message_id, item.data)
-            except Exception as exc:  # the transport is gone
-                item.fail(ConnectionClosedError(f"{item.spec.name} not sent: {exc or type(exc).__name__}"))
-                self._inflight = None
-                continue
-            self.stats.calls_sent += 1
-            done, _ = await asyncio.wait((item.settled,), timeout=item.timeout)
-            if not done:
-                self.stats.timeouts += 1
-                self._remember_expired(item.message_id)
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = None
+        loop = self._loop_now()
+        for event in self.protocol.handle_timeout(loop.time()):
+            call = event.call
+            if call.sent:
                 log.warning(
                     "%s: %s (messageId %s) timed out after %g s",
                     self.identity,
-                    item.spec.name,
-                    item.message_id,
-                    item.timeout,
-                    extra={"ocpp_identity": self.identity, "ocpp_message_id": item.message_id},
+                    call.spec.name,
+                    call.message_id,
+                    call.timeout,
+                    extra={"ocpp_identity": self.identity, "ocpp_message_id": call.message_id},
                 )
-                item.fail(CallTimeoutError(item.spec.name, item.message_id, item.timeout))
-            if self._inflight is item:
-                self._inflight = None
+            self._settle(event)
+        self._arm_timer()
+        if self.protocol.in_flight is not None:  # a queued call took the freed slot
+            loop.create_task(self._flush(), name=f"ocpp-flush-{self.identity}")
 
-    def _remember_expired(self, message_id: str) -> None:
-        self._expired[message_id] = None
-        while len(self._expired) > _REMEMBERED_EXPIRED:
-            self._expired.popitem(last=False)
+    @staticmethod
+    def _settle(event: CallSucceeded | CallFailed) -> None:
+        future: asyncio.Future[Any] | None = event.call.waiter
+        if future is None or future.done():
+            return
+        if type(event) is CallSucceeded:
+            future.set_result(event.response)
+        else:
+            assert isinstance(event, CallFailed)
+            future.set_exception(event.error)
 
-    # ---- incoming ----------------------------------------------------------------------------
+    async def _flush(self) -> None:
+        """Write every frame the core has for the peer, in order."""
+        for data in self.protocol.data_to_send():
+            if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
+                log_frame(self.identity, "out", _frame_id(data), data)
+            try:
+                await self._send(data)
+            except Exception as exc:  # the connection is going away; close() fails what is pending
+                log.debug("%s: write failed: %s", self.identity, exc)
+                return
+
+    # ---- incoming ----------------------------------------------------------------------------------
     async def receive(self, data: bytes | str) -> None:
         """Handle one message from the peer. Never raises for bad input; answers or drops it."""
         if self._closed:
             return
         try:
-            frame = self.codec.decode_frame(data)
-        except FrameError as exc:
-            log_frame(self.identity, "in", exc.message_id, data)
-            if exc.answerable:
-                await self._reject(exc)
-            else:
-                self._invalid_response(exc)
-            return
+            event: Event = self.protocol.receive_data(data)
         except Exception:  # a codec bug must not take the connection down
-            log.exception("%s: could not decode frame", self.identity, extra={"ocpp_identity": self.identity})
-            await self._reject(FrameError(RpcFrameworkError("message could not be decoded")))
+            log.exception("%s: could not handle a frame", self.identity, extra={"ocpp_identity": self.identity})
             return
-        log_frame(self.identity, "in", frame.message_id, data)
-        if isinstance(frame, Call):
-            self.stats.calls_received += 1
-            try:
-                spec, request = self.codec.decode_call(frame)
-            except FrameError as exc:
-                await self._reject(exc)
-                return
-            loop = self._loop
-            if loop is None:  # asyncio.get_running_loop() costs a getpid() system call on Python 3.11
-                loop = self._loop = asyncio.get_running_loop()
+        if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
+            log_frame(self.identity, "in", _frame_id(data), data)
+        kind = type(event)
+        if kind is CallReceived:
+            assert isinstance(event, CallReceived)
+            self._busy += 1
             task = _start_task(
-                loop, self._answer(frame.message_id, spec, request), f"ocpp-{spec.name}-{frame.message_id}"
+                self._loop_now(),
+                self._answer(event.message_id, event.spec, event.request),
+                f"ocpp-{event.spec.name}-{event.message_id}",
             )
             if not task.done():  # an eager task may already have answered
                 self._handlers.add(task)
-        elif isinstance(frame, CallResult):
-            self._on_result(frame)
-        else:
-            self._on_error(frame)
+            return
+        if kind is CallSucceeded or kind is CallFailed:
+            assert isinstance(event, (CallSucceeded, CallFailed))
+            self._settle(event)
+            self._arm_timer()
+            if self.protocol.in_flight is not None:
+                await self._flush()
+            return
+        if kind is FrameRejected:
+            assert isinstance(event, FrameRejected)
+            if event.failed is not None:
+                self._settle(event.failed)
+                self._arm_timer()
+            if self._faults.allow(self.identity):
+                log.info(
+                    "%s: %s frame (messageId %s): %s",
+                    self.identity,
+                    "rejected" if event.answered else "dropped invalid response",
+                    event.message_id,
+                    event.error,
+                    extra={"ocpp_identity": self.identity, "ocpp_message_id": event.message_id},
+                )
+            await self._flush()
+            if event.close:
+                self._violation("too many refused frames")
+            return
+        assert isinstance(event, ResponseDropped)
+        if self._faults.allow(self.identity):
+            log.warning(
+                "%s: dropped %s %s (messageId %s)",
+                self.identity,
+                "late" if event.late else "unexpected",
+                event.kind,
+                event.message_id,
+                extra={"ocpp_identity": self.identity, "ocpp_message_id": event.message_id},
+            )
+        if event.close:
+            self._violation("too many unexpected responses")
 
-    async def _reject(self, exc: FrameError) -> None:
-        self.stats.frames_rejected += 1
-        log.info(
-            "%s: rejected frame (messageId %s): %s",
-            self.identity,
-            exc.message_id,
-            exc.error,
-            extra={"ocpp_identity": self.identity, "ocpp_message_id": exc.message_id},
-        )
-        await self._reply(exc.to_call_error())
+    def _violation(self, why: str) -> None:
+        log.warning("%s: closing the connection: %s", self.identity, why, extra={"ocpp_identity": self.identity})
+        if self._close_transport is not None:
+            self._close_transport(POLICY_VIOLATION, why)
 
     async def _answer(self, message_id: str, spec: ActionSpec[Any, Any], request: Any) -> None:
-        """Run the handler for one incoming CALL and send its CALLRESULT or CALLERROR."""
+        """Run the handler for one incoming CALL and write its CALLRESULT or CALLERROR."""
         # The task leaves the set as it finishes, not in a done-callback one loop iteration later.
+        protocol = self.protocol
         try:
-            reply: CallResult[Any] | CallError
             try:
                 response = await self._dispatch(spec, request)
             except OcppError as exc:
-                reply = error_frame(message_id, exc)
+                protocol.send_error(message_id, exc)
             except Exception:
                 if self._closed:  # e.g. the handler's own call failed because the connection went away
                     log.debug("%s: %s handler ended by disconnect", self.identity, spec.name, exc_info=True)
                     return
-                self.stats.handler_failures += 1
                 log.exception(
                     "%s: handler for %s (messageId %s) failed",
                     self.identity,
@@ -355,163 +384,59 @@ class Session:
                     message_id,
                     extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
                 )
-                reply = error_frame(message_id, InternalError(f"internal error while handling {spec.name}"))
+                protocol.send_error(
+                    message_id, InternalError(f"internal error while handling {spec.name}"), handler_failed=True
+                )
             else:
-                reply = self._result_frame(message_id, spec, response)
-            await self._reply(reply)
+                problem = protocol.send_result(message_id, spec, response)
+                if problem is not None:
+                    log.error(
+                        "%s: handler for %s (messageId %s) %s",
+                        self.identity,
+                        spec.name,
+                        message_id,
+                        problem,
+                        extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
+                    )
+            await self._flush()
         finally:
+            self._busy -= 1
             self._handlers.discard(asyncio.current_task(self._loop))
+            resumed = self._resumed
+            if resumed is not None and not resumed.is_set() and not self.paused:
+                resumed.set()
 
-    def _result_frame(self, message_id: str, spec: ActionSpec[Any, Any], response: Any) -> CallResult[Any] | CallError:
-        """The CALLRESULT for a handler's response, or InternalError if the response is not valid."""
-        problem: str | None = None
-        if not isinstance(response, spec.response):
-            problem = f"returned {type(response).__name__}, expected {spec.response.__name__}"
-        elif not self.validate:
-            return CallResult(message_id, response)
-        else:
-            try:
-                return CallResult(message_id, self._checked_payload(response, spec.response, lambda error: error))
-            except OcppError as error:
-                problem = f"returned an invalid {spec.response.__name__}: {error.description}"
-        self.stats.handler_failures += 1
-        log.error(
-            "%s: handler for %s (messageId %s) %s",
-            self.identity,
-            spec.name,
-            message_id,
-            problem,
-            extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
-        )
-        return error_frame(message_id, InternalError(f"could not build a valid {spec.name} response"))
-
-    @staticmethod
-    def _checked_payload(payload: Any, tp: type[Any], wrap: Callable[[OcppError], Exception]) -> msgspec.Raw:
-        """``payload`` encoded and validated as ``tp``; raise ``wrap(error)`` when it is invalid.
-
-        Checking the encoded bytes validates exactly what goes on the wire, with the decoder's
-        full constraint set (msgspec does not check constraints when a Struct is built). The bytes
-        come back as :class:`msgspec.Raw`, which the frame encoder copies verbatim, so a payload
-        is encoded once however it is checked.
-        """
-        data = encode(payload)
-        try:
-            decoder_for(tp).decode(data)
-        except msgspec.ValidationError as exc:
-            raise wrap(error_for_validation(exc)) from None
-        return msgspec.Raw(data)
-
-    async def _reply(self, frame: CallResult[Any] | CallError) -> None:
-        if self._closed:
-            return
-        if isinstance(frame, CallError):
-            self.stats.errors_sent += 1
-        else:
-            self.stats.results_sent += 1
-        try:
-            await self._write(frame.message_id, self.codec.encode(frame))
-        except Exception as exc:  # the connection went away; the peer will not get the answer
-            log.debug("%s: could not send answer to %s: %s", self.identity, frame.message_id, exc)
-
-    def _write(self, message_id: str, data: bytes) -> Awaitable[None]:
-        """Log and send one frame; returns the transport's awaitable (no coroutine of its own)."""
-        log_frame(self.identity, "out", message_id, data)
-        return self._send(data)
-
-    def _waiting_for(self, message_id: str) -> _Outgoing | None:
-        item = self._inflight
-        if item is not None and item.message_id == message_id and not item.settled.done():
-            return item
-        return None
-
-    def _on_result(self, frame: CallResult[msgspec.Raw]) -> None:
-        item = self._waiting_for(frame.message_id)
-        if item is None:
-            self._stray(frame.message_id, "CALLRESULT")
-            return
-        try:
-            payload = self.codec.decode_result(frame, item.spec)
-        except FrameError as exc:
-            self._invalid_response(exc)
-            return
-        self.stats.results_received += 1
-        item.resolve(payload)
-
-    def _on_error(self, frame: CallError) -> None:
-        item = self._waiting_for(frame.message_id)
-        if item is None:
-            self._stray(frame.message_id, "CALLERROR")
-            return
-        self.stats.errors_received += 1
-        item.fail(error_from_code(frame.error_code, frame.error_description, frame.error_details))
-
-    def _stray(self, message_id: str, kind: str) -> None:
-        late = message_id in self._expired
-        if late:
-            self.stats.late_responses += 1
-        else:
-            self.stats.unknown_responses += 1
-        log.warning(
-            "%s: dropped %s %s (messageId %s)",
-            self.identity,
-            "late" if late else "unexpected",
-            kind,
-            message_id,
-            extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
-        )
-
-    def _invalid_response(self, exc: FrameError) -> None:
-        self.stats.invalid_responses += 1
-        log.warning(
-            "%s: dropped invalid response (messageId %s): %s",
-            self.identity,
-            exc.message_id,
-            exc.error,
-            extra={"ocpp_identity": self.identity, "ocpp_message_id": exc.message_id},
-        )
-        item = self._waiting_for(exc.message_id)
-        if item is not None:
-            item.fail(InvalidResponseError(item.spec.name, item.message_id, exc.error))
-
-    # ---- shutdown ----------------------------------------------------------------------------
+    # ---- shutdown ----------------------------------------------------------------------------------
     def begin_shutdown(self) -> None:
         """Refuse new outgoing calls; calls already made and incoming calls still complete."""
-        self._closing = True
-        self._close_reason = "connection is shutting down"
+        self.protocol.begin_shutdown()
 
     async def wait_idle(self) -> None:
         """Wait until no call of ours is queued or in flight and no handler is running."""
-        while True:
-            waiting: list[asyncio.Future[Any]] = [item.settled for item in self._queue if not item.result.done()]
-            if self._inflight is not None and not self._inflight.settled.done():
-                waiting.append(self._inflight.settled)
-            waiting.extend(self._handlers)
+        while not self._closed:
+            waiting: list[Awaitable[Any]] = list(self._handlers)
+            waiting.extend(call.waiter for call in self.protocol.pending_calls() if call.waiter is not None)
             if not waiting:
                 return
-            await asyncio.wait(waiting)
+            await asyncio.wait([asyncio.ensure_future(w) for w in waiting])
 
     def close(self, reason: str = "connection closed") -> None:
         """The connection is gone: fail every pending call at once and stop all tasks. Idempotent."""
         if self._closed:
             return
         self._closed = True
-        self._close_reason = reason
-        pending = list(self._queue)
-        if self._inflight is not None:
-            pending.insert(0, self._inflight)
-        self._queue.clear()
-        self._inflight = None
-        for item in pending:
-            item.fail(ConnectionClosedError(f"{item.spec.name} (messageId {item.message_id}): {reason}"))
-        if self._worker is not None:
-            self._worker.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for event in self.protocol.close(reason):
+            self._settle(event)
         for task in list(self._handlers):
             task.cancel()
+        if self._resumed is not None:
+            self._resumed.set()
 
     async def wait_closed(self) -> None:
-        """After :meth:`close`: wait until the worker and every handler task have finished."""
-        tasks: list[asyncio.Task[None]] = list(self._handlers)
-        if self._worker is not None:
-            tasks.append(self._worker)
+        """After :meth:`close`: wait until every handler task has finished."""
+        tasks = list(self._handlers)
         if tasks:
             await asyncio.wait(tasks)

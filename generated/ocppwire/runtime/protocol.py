@@ -1,0 +1,579 @@
+"""The OCPP-J protocol core: the RPC rules of one connection as a state machine, with no I/O.
+
+:class:`OcppProtocol` knows everything OCPP-J says about a connection once it is open — frames, the
+CALLERROR policy, the correlator — and nothing about sockets, tasks or clocks. It is driven from
+outside, in the style of h11 and websockets' ``protocol.py``:
+
+- **in**: :meth:`~OcppProtocol.receive_data` takes one WebSocket message and returns the one
+  :class:`Event` it amounts to; the application answers an incoming CALL with
+  :meth:`~OcppProtocol.send_result` or :meth:`~OcppProtocol.send_error` and makes calls of its own
+  with :meth:`~OcppProtocol.send_call`;
+- **out**: :meth:`~OcppProtocol.data_to_send` hands over the frames to write, in order;
+- **time**: the caller passes ``now`` (any monotonic clock, in seconds), asks
+  :meth:`~OcppProtocol.next_deadline` when to come back, and calls
+  :meth:`~OcppProtocol.handle_timeout` then.
+
+The rules it enforces:
+
+- **One outgoing CALL in flight.** Further calls wait in a FIFO queue of at most
+  ``max_queued_calls``; one more fails at once with :class:`QueueFullError`. A call's timeout
+  counts from when it was made, so the wait in the queue is part of it: a call that expires while
+  queued is never sent.
+- **Answers are matched by messageId.** A CALLRESULT or CALLERROR for the call in flight settles
+  it; one for a call that timed out is *late*, any other *unknown*: both are dropped, never handed
+  to a later call. An answer that breaks the frame format or the response schema fails the call
+  at once with :class:`InvalidResponseError`.
+- **Every incoming frame gets the policy's answer** (docs/runtime.md, "CALLERROR policy"): a
+  broken CALL is answered with the CALLERROR the codec chose and the messageId it could read
+  (``"-1"`` otherwise); broken responses are dropped.
+- **Peers are bounded.** At most ``max_incoming_calls`` incoming CALLs may be unanswered at once
+  (OCPP-J allows one; the transport stops reading at the limit, so one more is a peer that ignores
+  backpressure and is refused with RpcFrameworkError), and after ``max_bad_frames`` refused frames
+  in a row the protocol asks for the connection to be closed (:attr:`FrameRejected.close`).
+- **Validation both ways**: outgoing requests and our responses are checked against their schema
+  before they are sent (``validate``); an invalid response of ours becomes InternalError.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from .actions import ActionSpec
+from .codec import Codec, FrameError, error_frame
+from .errors import InternalError, OcppError, RpcFrameworkError, error_for_validation, error_from_code
+from .exceptions import (
+    CallTimeoutError,
+    ConnectionClosedError,
+    InvalidResponseError,
+    QueueFullError,
+    RequestValidationError,
+)
+from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult
+from .payload import encode
+
+__all__ = [
+    "CallFailed",
+    "CallReceived",
+    "CallSucceeded",
+    "DEFAULT_CALL_TIMEOUT",
+    "Event",
+    "FrameRejected",
+    "IdFactory",
+    "OcppProtocol",
+    "OutgoingCall",
+    "POLICY_VIOLATION",
+    "ProtocolConfig",
+    "ResponseDropped",
+    "SessionStats",
+    "uuid4_message_id",
+]
+
+DEFAULT_CALL_TIMEOUT = 30.0
+"""Seconds a call may take, from the moment it is made until its answer arrives."""
+
+POLICY_VIOLATION = 1008
+"""WebSocket close code for a peer that broke the rules too often (RFC 6455 §7.4.1)."""
+
+IdFactory = Callable[[], str]
+"""Makes a new messageId: a string of 1 to 36 characters, unique on the connection."""
+
+ReqT = TypeVar("ReqT")
+ResT = TypeVar("ResT")
+
+_REMEMBERED_EXPIRED = 128  # timed-out ids kept to tell a late answer from an unknown one
+
+
+def uuid4_message_id() -> str:
+    """The default messageId: a random UUID (36 characters, unique with overwhelming probability)."""
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProtocolConfig:
+    """The settings of one connection's protocol core; every limit has a safe default."""
+
+    call_timeout: float = DEFAULT_CALL_TIMEOUT
+    """Seconds a call of ours may take, queue wait included (per call: ``timeout=``)."""
+    validate: bool = True
+    """Check outgoing requests and our responses against their schema before sending them."""
+    id_factory: IdFactory = uuid4_message_id
+    """Makes the messageIds of our calls."""
+    max_incoming_calls: int = 4
+    """Incoming CALLs that may be unanswered at once; the transport stops reading at this count.
+    OCPP-J allows a peer one outstanding CALL, so 4 is generous for honest peers."""
+    max_queued_calls: int = 100
+    """Calls of ours that may wait for the call slot; one more fails at once with QueueFullError."""
+    send_timeout: float = 30.0
+    """Seconds one write may wait for the peer to read; a peer that does not read is dropped."""
+    max_bad_frames: int = 20
+    """Refused frames in a row (broken CALLs answered with a CALLERROR, broken or unmatched
+    responses dropped) after which the connection is closed; a good frame resets the count."""
+
+    def __post_init__(self) -> None:
+        if not self.call_timeout > 0:
+            raise ValueError("call_timeout must be positive")
+        if not self.send_timeout > 0:
+            raise ValueError("send_timeout must be positive")
+        for name in ("max_incoming_calls", "max_queued_calls", "max_bad_frames"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer")
+
+
+@dataclass(slots=True)
+class SessionStats:
+    """Counters of one connection, for monitoring and tests."""
+
+    calls_sent: int = 0
+    """Our CALLs written to the peer."""
+    results_received: int = 0
+    """Valid CALLRESULTs matched to our CALL in flight."""
+    errors_received: int = 0
+    """Valid CALLERRORs matched to our CALL in flight."""
+    timeouts: int = 0
+    """Our calls that got no answer in time (in flight or still queued)."""
+    late_responses: int = 0
+    """Answers to a CALL that had already timed out (dropped)."""
+    unknown_responses: int = 0
+    """Answers whose messageId matches no CALL of ours, or repeat one already answered (dropped)."""
+    invalid_responses: int = 0
+    """CALLRESULT/CALLERROR frames that broke the frame format or the response schema (dropped)."""
+    calls_received: int = 0
+    """Well-formed CALL frames received from the peer (valid payload or not)."""
+    results_sent: int = 0
+    """CALLRESULTs we answered with."""
+    errors_sent: int = 0
+    """CALLERRORs we answered with, for any reason."""
+    frames_rejected: int = 0
+    """Incoming frames (or CALL payloads) refused by the codec and answered with a CALLERROR."""
+    handler_failures: int = 0
+    """Handlers that raised a non-OCPP exception or returned an invalid response."""
+    calls_refused: int = 0
+    """Our calls refused before sending because the queue was full."""
+
+    def as_dict(self) -> dict[str, int]:
+        """The counters as a plain dict."""
+        return asdict(self)
+
+
+class OutgoingCall(Generic[ResT]):
+    """One of our calls, from :meth:`OcppProtocol.send_call` until it succeeds or fails.
+
+    ``waiter`` is free for the I/O layer (the asyncio adapter keeps its future there).
+    """
+
+    __slots__ = ("spec", "message_id", "data", "deadline", "timeout", "sent", "done", "waiter")
+
+    def __init__(self, spec: ActionSpec[Any, ResT], message_id: str, data: bytes, deadline: float, timeout: float):
+        self.spec = spec
+        self.message_id = message_id
+        self.data = data
+        self.deadline = deadline
+        self.timeout = timeout
+        self.sent = False
+        self.done = False
+        self.waiter: Any = None
+
+    def __repr__(self) -> str:
+        state = "done" if self.done else "sent" if self.sent else "queued"
+        return f"<OutgoingCall {self.spec.name} {self.message_id} {state}>"
+
+
+class Event:
+    """What one incoming message (or a timeout, or the end of the connection) amounts to."""
+
+    __slots__ = ()
+
+
+class CallReceived(Event):
+    """A valid CALL from the peer: answer it with ``send_result`` or ``send_error``."""
+
+    __slots__ = ("message_id", "spec", "request")
+
+    def __init__(self, message_id: str, spec: ActionSpec[Any, Any], request: Any) -> None:
+        self.message_id = message_id
+        self.spec = spec
+        self.request = request
+
+
+class CallSucceeded(Event):
+    """Our call in flight got a valid CALLRESULT; the next queued call (if any) is now in ``data_to_send``."""
+
+    __slots__ = ("call", "response")
+
+    def __init__(self, call: OutgoingCall[Any], response: Any) -> None:
+        self.call = call
+        self.response = response
+
+
+class CallFailed(Event):
+    """One of our calls ended without a response: a CALLERROR (as its :class:`OcppError` subclass),
+    a timeout, an invalid answer, a full queue or the end of the connection."""
+
+    __slots__ = ("call", "error")
+
+    def __init__(self, call: OutgoingCall[Any], error: Exception) -> None:
+        self.call = call
+        self.error = error
+
+
+class FrameRejected(Event):
+    """An incoming frame the protocol refused.
+
+    ``answered`` is true when a CALLERROR for it is in ``data_to_send`` (a broken CALL), false when
+    it was dropped (a broken response); ``failed`` is then the failure of the call of ours that the
+    broken response answered, if any (:class:`InvalidResponseError`, at once rather than after the
+    timeout). ``close`` asks the I/O layer to close the connection with :data:`POLICY_VIOLATION`:
+    the peer sent ``max_bad_frames`` refused frames in a row, or ignored backpressure.
+    """
+
+    __slots__ = ("message_id", "error", "answered", "close", "failed")
+
+    def __init__(
+        self, message_id: str, error: OcppError, answered: bool, close: bool, failed: CallFailed | None = None
+    ) -> None:
+        self.message_id = message_id
+        self.error = error
+        self.answered = answered
+        self.close = close
+        self.failed = failed
+
+
+class ResponseDropped(Event):
+    """A well-formed CALLRESULT/CALLERROR that answers no call of ours: ``late`` (the call timed
+    out) or unknown. Dropped, never handed to a later call. ``close`` as in :class:`FrameRejected`."""
+
+    __slots__ = ("message_id", "kind", "late", "close")
+
+    def __init__(self, message_id: str, kind: str, late: bool, close: bool) -> None:
+        self.message_id = message_id
+        self.kind = kind
+        self.late = late
+        self.close = close
+
+
+class OcppProtocol:
+    """OCPP-J RPC for one connection, without I/O (see the module docs)."""
+
+    def __init__(self, codec: Codec, config: ProtocolConfig | None = None, *, identity: str = "") -> None:
+        self.codec = codec
+        self.config = config or ProtocolConfig()
+        self.identity = identity
+        self.stats = SessionStats()
+        self._outbox: list[bytes] = []
+        self._queue: deque[OutgoingCall[Any]] = deque()
+        self._inflight: OutgoingCall[Any] | None = None
+        self._expired: OrderedDict[str, None] = OrderedDict()
+        self._incoming = 0
+        self._bad_in_row = 0
+        self._closing = False
+        self._closed = False
+        self._close_reason = "connection closed"
+
+    # ---- state ---------------------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran: nothing is sent or accepted any more."""
+        return self._closed
+
+    @property
+    def in_flight(self) -> OutgoingCall[Any] | None:
+        """Our CALL that is sent and unanswered, if any."""
+        return self._inflight
+
+    @property
+    def queued(self) -> int:
+        """Our calls waiting for the call slot."""
+        return len(self._queue)
+
+    def pending_calls(self) -> list[OutgoingCall[Any]]:
+        """Our calls not settled yet: the one in flight first, then the queue in order."""
+        calls = [call for call in self._queue if not call.done]
+        if self._inflight is not None:
+            calls.insert(0, self._inflight)
+        return calls
+
+    @property
+    def incoming(self) -> int:
+        """Incoming CALLs not answered yet."""
+        return self._incoming
+
+    def data_to_send(self) -> list[bytes]:
+        """The frames to write to the peer, in order; each is handed out once."""
+        out = self._outbox
+        if out:
+            self._outbox = []
+        return out
+
+    def next_deadline(self) -> float | None:
+        """When :meth:`handle_timeout` must run next (the earliest deadline of our calls), or ``None``."""
+        deadline: float | None = None
+        if self._inflight is not None:
+            deadline = self._inflight.deadline
+        for call in self._queue:
+            if deadline is None or call.deadline < deadline:
+                deadline = call.deadline
+        return deadline
+
+    # ---- our calls --------------------------------------------------------------------------------
+    def send_call(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, now: float, timeout: float | None = None
+    ) -> OutgoingCall[ResT]:
+        """Make a call: queue it, or put its CALL in :meth:`data_to_send` when the slot is free.
+
+        Raises before anything is queued: :class:`ConnectionClosedError` once closing,
+        :class:`QueueFullError` when ``max_queued_calls`` calls already wait, ``TypeError`` for a
+        request of the wrong type and :class:`RequestValidationError` for one that breaks its schema.
+        """
+        if self._closed or self._closing:
+            raise ConnectionClosedError(f"cannot send {spec.name}: {self._close_reason}")
+        if not isinstance(request, spec.request):
+            raise TypeError(f"{spec.name} takes a {spec.request.__name__}, got {type(request).__name__}")
+        busy = self._inflight is not None
+        if busy and len(self._queue) >= self.config.max_queued_calls:
+            self.stats.calls_refused += 1
+            raise QueueFullError(spec.name, self.config.max_queued_calls)
+        message_id = self._new_message_id()
+        payload: Any = request
+        if self.config.validate:
+            payload = self._checked_payload(request, spec.request, lambda error: RequestValidationError(spec.name, error))
+        data = self.codec.encode(Call(message_id, spec.name, payload))
+        timeout = self.config.call_timeout if timeout is None else timeout
+        if not timeout > 0:
+            raise ValueError("timeout must be positive")
+        call: OutgoingCall[ResT] = OutgoingCall(spec, message_id, data, now + timeout, timeout)
+        if busy:
+            self._queue.append(call)
+        else:
+            self._launch(call)
+        return call
+
+    def cancel_call(self, call: OutgoingCall[Any]) -> None:
+        """The caller gave up: a queued call is dropped unsent; one in flight keeps the slot until
+        its answer or its timeout, so the peer never sees two of our CALLs outstanding."""
+        if call.done:
+            return
+        if not call.sent:
+            call.done = True
+            try:
+                self._queue.remove(call)
+            except ValueError:
+                pass
+
+    def _new_message_id(self) -> str:
+        message_id = self.config.id_factory()
+        if not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_MESSAGE_ID_LENGTH:
+            raise ValueError(f"id_factory must return a string of 1 to {MAX_MESSAGE_ID_LENGTH} characters")
+        return message_id
+
+    def _launch(self, call: OutgoingCall[Any]) -> None:
+        call.sent = True
+        self._inflight = call
+        self._outbox.append(call.data)
+        self.stats.calls_sent += 1
+
+    def _settle_inflight(self) -> OutgoingCall[Any]:
+        """Free the slot held by the call in flight and send the next live queued call."""
+        call = self._inflight
+        assert call is not None
+        call.done = True
+        self._inflight = None
+        queue = self._queue
+        while queue:
+            upcoming = queue.popleft()
+            if not upcoming.done:
+                self._launch(upcoming)
+                break
+        return call
+
+    def handle_timeout(self, now: float) -> list[CallFailed]:
+        """Fail every call whose deadline has passed: the one in flight (its slot is freed and its
+        id remembered, so a late answer is recognised) and queued ones (never sent)."""
+        failed: list[CallFailed] = []
+        call = self._inflight
+        if call is not None and call.deadline <= now:
+            self.stats.timeouts += 1
+            self._remember_expired(call.message_id)
+            self._settle_inflight()
+            failed.append(CallFailed(call, CallTimeoutError(call.spec.name, call.message_id, call.timeout)))
+        if self._queue and any(queued.deadline <= now for queued in self._queue):
+            keep: deque[OutgoingCall[Any]] = deque()
+            for queued in self._queue:
+                if queued.done:
+                    continue
+                if queued.deadline <= now:
+                    queued.done = True
+                    self.stats.timeouts += 1
+                    error = CallTimeoutError(queued.spec.name, queued.message_id, queued.timeout, sent=False)
+                    failed.append(CallFailed(queued, error))
+                else:
+                    keep.append(queued)
+            self._queue = keep
+            if self._inflight is None and keep:
+                self._launch(keep.popleft())
+        return failed
+
+    def _remember_expired(self, message_id: str) -> None:
+        self._expired[message_id] = None
+        while len(self._expired) > _REMEMBERED_EXPIRED:
+            self._expired.popitem(last=False)
+
+    # ---- incoming ---------------------------------------------------------------------------------
+    def receive_data(self, data: bytes | str) -> Event:
+        """Take one WebSocket message from the peer and return what it amounts to. Never raises for
+        bad input: a broken CALL is answered (its CALLERROR is in :meth:`data_to_send`)."""
+        if self._closed:
+            raise ConnectionClosedError(self._close_reason)
+        codec = self.codec
+        try:
+            frame = codec.decode_frame(data)
+        except FrameError as exc:
+            return self._refused(exc)
+        if type(frame) is Call:
+            self.stats.calls_received += 1
+            try:
+                spec, request = codec.decode_call(frame)
+            except FrameError as exc:
+                return self._refused(exc)
+            if self._incoming >= self.config.max_incoming_calls:
+                error = RpcFrameworkError(f"more than {self.config.max_incoming_calls} calls in progress")
+                return self._refused(FrameError(error, frame.message_id, 2), close=True)
+            self._bad_in_row = 0
+            self._incoming += 1
+            return CallReceived(frame.message_id, spec, request)
+        call = self._inflight
+        if call is None or call.message_id != frame.message_id:
+            return self._stray(frame.message_id, "CALLRESULT" if type(frame) is CallResult else "CALLERROR")
+        if type(frame) is CallResult:
+            try:
+                response = codec.decode_result(frame, call.spec)
+            except FrameError as exc:
+                return self._refused(exc)
+            self._bad_in_row = 0
+            self.stats.results_received += 1
+            self._settle_inflight()
+            return CallSucceeded(call, response)
+        assert type(frame) is CallError
+        self._bad_in_row = 0
+        self.stats.errors_received += 1
+        self._settle_inflight()
+        return CallFailed(call, error_from_code(frame.error_code, frame.error_description, frame.error_details))
+
+    def _refused(self, exc: FrameError, *, close: bool = False) -> FrameRejected:
+        """A frame the codec refused: answer a broken CALL, drop a broken response (failing the call
+        it answers at once), and count towards ``max_bad_frames``."""
+        self._bad_in_row += 1
+        close = close or self._bad_in_row >= self.config.max_bad_frames
+        if exc.answerable:
+            self.stats.frames_rejected += 1
+            self.stats.errors_sent += 1
+            self._outbox.append(self.codec.encode(exc.to_call_error()))
+            return FrameRejected(exc.message_id, exc.error, True, close)
+        self.stats.invalid_responses += 1
+        failed: CallFailed | None = None
+        call = self._inflight
+        if call is not None and call.message_id == exc.message_id:
+            self._settle_inflight()
+            failed = CallFailed(call, InvalidResponseError(call.spec.name, call.message_id, exc.error))
+        return FrameRejected(exc.message_id, exc.error, False, close, failed)
+
+    def _stray(self, message_id: str, kind: str) -> ResponseDropped:
+        late = message_id in self._expired
+        if late:
+            self.stats.late_responses += 1
+        else:
+            self.stats.unknown_responses += 1
+        self._bad_in_row += 1
+        return ResponseDropped(message_id, kind, late, self._bad_in_row >= self.config.max_bad_frames)
+
+    # ---- our answers --------------------------------------------------------------------------------
+    def send_result(self, message_id: str, spec: ActionSpec[Any, Any], response: Any) -> str | None:
+        """Answer the incoming CALL ``message_id`` with ``response``.
+
+        A response that is not a valid ``spec.response`` is not sent: the peer gets InternalError
+        instead and the return value says what was wrong (for the local log); ``None`` when the
+        CALLRESULT went out.
+        """
+        if self._closed:
+            return None
+        self._incoming -= 1
+        problem: str | None = None
+        if not isinstance(response, spec.response):
+            problem = f"returned {type(response).__name__}, expected {spec.response.__name__}"
+        elif self.config.validate:
+            try:
+                response = self._checked_payload(response, spec.response, lambda error: error)
+            except OcppError as error:
+                problem = f"returned an invalid {spec.response.__name__}: {error.description}"
+        if problem is None:
+            self.stats.results_sent += 1
+            self._outbox.append(self.codec.encode(CallResult(message_id, response)))
+            return None
+        self.stats.handler_failures += 1
+        self.stats.errors_sent += 1
+        error = InternalError(f"could not build a valid {spec.name} response")
+        self._outbox.append(self.codec.encode(error_frame(message_id, error)))
+        return problem
+
+    def send_error(self, message_id: str, error: OcppError, *, handler_failed: bool = False) -> None:
+        """Answer the incoming CALL ``message_id`` with a CALLERROR (``handler_failed`` counts a
+        handler that raised something other than an OcppError)."""
+        if self._closed:
+            return
+        self._incoming -= 1
+        self.stats.errors_sent += 1
+        if handler_failed:
+            self.stats.handler_failures += 1
+        self._outbox.append(self.codec.encode(error_frame(message_id, error)))
+
+    def _checked_payload(self, payload: Any, tp: type[Any], wrap: Callable[[OcppError], Exception]) -> msgspec.Raw:
+        """``payload`` encoded and validated as ``tp``; raise ``wrap(error)`` when it is invalid.
+
+        Checking the encoded bytes validates exactly what goes on the wire, with the decoder's
+        full constraint set (msgspec does not check constraints when a Struct is built). The bytes
+        come back as :class:`msgspec.Raw`, which the frame encoder copies verbatim, so a payload is
+        encoded once however it is checked.
+        """
+        data = encode(payload)
+        try:
+            self.codec.decoder_for(tp).decode(data)
+        except msgspec.ValidationError as exc:
+            raise wrap(error_for_validation(exc)) from None
+        return msgspec.Raw(data)
+
+    # ---- the end ------------------------------------------------------------------------------------
+    def begin_shutdown(self, reason: str = "connection is shutting down") -> None:
+        """Refuse new calls of ours; calls already made and incoming calls still complete."""
+        self._closing = True
+        self._close_reason = reason
+
+    @property
+    def idle(self) -> bool:
+        """No call of ours queued or in flight and no incoming call unanswered."""
+        return self._inflight is None and not self._queue and self._incoming == 0
+
+    def close(self, reason: str = "connection closed") -> list[CallFailed]:
+        """The connection is gone: every pending call of ours fails with ConnectionClosedError. Idempotent."""
+        if self._closed:
+            return []
+        self._closed = True
+        self._close_reason = reason
+        pending = list(self._queue)
+        if self._inflight is not None:
+            pending.insert(0, self._inflight)
+        self._queue.clear()
+        self._inflight = None
+        self._outbox = []
+        failed: list[CallFailed] = []
+        for call in pending:
+            if not call.done:
+                call.done = True
+                error = ConnectionClosedError(f"{call.spec.name} (messageId {call.message_id}): {reason}")
+                failed.append(CallFailed(call, error))
+        return failed
