@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from . import codec_bench, e2e_bench
+from . import codec_bench, e2e_bench, refused_frames
 from .machine import describe, header_lines
 from .timing import Budget
 
@@ -41,6 +41,9 @@ def main() -> None:
         report = codec_bench.run(Budget.quick() if args.quick else Budget())
         print("\n".join(report.tables), flush=True)
         results["codec"] = report.data
+        rows = refused_frames.measure(rounds=3 if args.quick else 7)
+        print(refused_frames.table(rows) + "\n", flush=True)
+        results["refused_frames"] = [row.__dict__ | {"ratio": row.ratio} for row in rows]
     if args.only in (None, "e2e"):
         repeats = args.repeats or (1 if args.quick else 3)
         config = e2e_bench.E2EConfig(

@@ -137,8 +137,10 @@ class Codec:
         """Read a frame's header, leaving the payload undecoded; raises :class:`FrameError`."""
         try:
             return self._header_decoder.decode(data)
-        except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+        except msgspec.ValidationError:  # JSON, but not a frame
             raise _diagnose(data) from None
+        except (msgspec.DecodeError, UnicodeDecodeError):  # not JSON msgspec can read: a generic pass cannot either
+            raise _diagnose(data, unreadable=True) from None
         except RecursionError:  # valid JSON nested deeper than the interpreter's recursion limit
             raise _too_deep(data) from None
 
@@ -189,9 +191,17 @@ class Codec:
             raise FrameError(RpcFrameworkError(_TOO_DEEP), frame.message_id, MessageType.CALL_RESULT) from None
 
 
-def _diagnose(data: bytes | str) -> FrameError:
-    """Say exactly what is wrong with a frame the fast header decode refused."""
+def _diagnose(data: bytes | str, *, unreadable: bool = False) -> FrameError:
+    """Say exactly what is wrong with a frame the fast header decode refused.
+
+    Diagnosing must stay cheap, or refused frames become the cheapest way to load a CSMS: each
+    path below reads the frame at most twice more, with C-speed parsers (measured against a valid
+    frame of the same size by ``benchmarks/refused_frames.py``). ``unreadable`` says msgspec's
+    parser already failed on it, so only Python's reader can still make sense of it.
+    """
     try:
+        if unreadable:
+            raise msgspec.DecodeError
         value = msgspec.json.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError):
         value = _reread(data)
@@ -260,6 +270,8 @@ def _payload_error(payload: msgspec.Raw, exc: msgspec.ValidationError) -> OcppEr
 
 
 _NOT_JSON = object()
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_ESCAPE = re.compile(r"\\(?:u([dD][89a-fA-F][0-9a-fA-F]{2})|.)", re.DOTALL)
 
 
 def _huge_integer(digits: str) -> int | float:
@@ -285,18 +297,36 @@ def _reread(data: bytes | str) -> Any:
         value = json.loads(text, parse_int=_huge_integer, parse_constant=_no_constants)
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return _NOT_JSON
-    stack = [value]
-    while stack:  # iterative: the value may be nested nearly as deep as the recursion limit
-        item = stack.pop()
-        if isinstance(item, str):
-            if any("\ud800" <= c <= "\udfff" for c in item):
-                return _NOT_JSON
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item)
-            stack.extend(item.values())
+    if _has_lone_surrogate(text):
+        return _NOT_JSON
     return value
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """True when JSON ``text`` escapes a UTF-16 surrogate that is not part of a pair (``"\\ud800"``).
+
+    Such a string has no UTF-8 form, so the frame is not UTF-8 JSON. Raw surrogate bytes are
+    already invalid UTF-8; only ``\\u`` escapes can smuggle one in. The scan is two regular
+    expressions over the text (C speed), and the escape-by-escape walk runs only when a surrogate
+    escape is present at all.
+    """
+    if not _SURROGATE_ESCAPE.search(text):
+        return False
+    low_must_start: int | None = None  # where the low half of a pair must begin
+    for match in _ESCAPE.finditer(text):  # every escape sequence, so "\\\\" never starts one
+        unit = match.group(1)
+        if low_must_start is not None:
+            if unit is not None and match.start() == low_must_start and unit[1] in "cdefCDEF":
+                low_must_start = None
+                continue
+            return True
+        if unit is None:
+            continue
+        if unit[1] in "89abAB":
+            low_must_start = match.end()
+        else:
+            return True  # a low half without a high one
+    return low_must_start is not None
 
 
 def _too_deep(data: bytes | str) -> FrameError:

@@ -509,8 +509,8 @@ class OcppProtocol:
         elif self.config.validate:
             try:
                 response = self._checked_payload(response, spec.response, lambda error: error)
-            except OcppError as error:
-                problem = f"returned an invalid {spec.response.__name__}: {error.description}"
+            except OcppError as invalid:
+                problem = f"returned an invalid {spec.response.__name__}: {invalid.description}"
         if problem is None:
             self.stats.results_sent += 1
             self._outbox.append(self.codec.encode(CallResult(message_id, response)))

@@ -1,11 +1,11 @@
 """One simulated Charging Station: a WebSocket connection and a loop of CALLs, as lean as possible.
 
 A load generator has to be cheaper than what it measures, or it measures itself. So a simulated
-station does not run the full client stack (correlator task, call queue, reconnect loop); it owns
-its connection and does exactly one thing at a time: encode a CALL with the ocppwire codec, send
-it, read frames until the matching answer arrives, decode that answer with the response type
-(which validates it), record the round trip. One CALL in flight per station is then true by
-construction, as OCPP-J requires. A CALL the CSMS sends meanwhile is answered ``NotSupported``.
+station does not run the full client stack (handler tasks, reconnect loop); it owns its connection
+and drives the sans-I/O protocol core (:class:`~ocppwire.runtime.protocol.OcppProtocol`, the same
+correlator and CALLERROR policy every ocppwire connection runs) one call at a time: make the call,
+write what the core wants sent, feed every frame read to the core until it reports the answer,
+record the round trip. A CALL the CSMS sends meanwhile is answered ``NotSupported``.
 """
 
 from __future__ import annotations
@@ -14,17 +14,22 @@ import asyncio
 import time
 from typing import Any
 
-import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from ocppwire.runtime.actions import ActionSpec
 from ocppwire.runtime.client import station_url
-from ocppwire.runtime.codec import Codec, FrameError, error_frame
-from ocppwire.runtime.errors import NotSupportedError
-from ocppwire.runtime.frames import Call, CallError, CallResult
-from ocppwire.runtime.payload import encode
+from ocppwire.runtime.codec import Codec
+from ocppwire.runtime.errors import NotSupportedError, OcppError
+from ocppwire.runtime.protocol import (
+    CallFailed,
+    CallReceived,
+    CallSucceeded,
+    FrameRejected,
+    OcppProtocol,
+    ProtocolConfig,
+)
 from ocppwire.v201 import actions as a
 from ocppwire.v201 import enums as e
 
@@ -102,8 +107,13 @@ class SimStation:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting = False
         self._timed_out = False
-        self._last_request: Any = None
-        self._last_payload = msgspec.Raw(b"{}")
+        # Requests come from the scenario's own (valid) templates: no per-call validation pass.
+        self._config = ProtocolConfig(call_timeout=options.call_timeout, validate=False, id_factory=self._message_id)
+        self.protocol = OcppProtocol(_CODEC, self._config, identity=identity)
+
+    def _message_id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id)
 
     async def connect(self) -> bool:
         """Open the WebSocket (``ocpp2.0.1``); count a failure and return False if it cannot.
@@ -113,6 +123,7 @@ class SimStation:
         options = self.options
         self._task = asyncio.current_task()
         self._loop = asyncio.get_running_loop()
+        self.protocol = OcppProtocol(_CODEC, self._config, identity=self.identity)  # a fresh core per connection
         headers = {}
         if options.password is not None:
             import base64
@@ -179,55 +190,53 @@ class SimStation:
         if ws is None:
             return None
         recorder = self.recorder
-        self._next_id += 1
-        message_id = str(self._next_id)
-        if request is not self._last_request:  # a scenario repeating one request is encoded once
-            self._last_request = request
-            self._last_payload = msgspec.Raw(encode(request))
-        data = _CODEC.encode(Call(message_id, spec.name, self._last_payload))
+        protocol = self.protocol
+        assert self._loop is not None
+        call = protocol.send_call(spec, request, now=self._loop.time())
         recorder.counters.sent += 1
         sent_at = time.perf_counter()
         # A bare timer instead of asyncio.timeout(): the load generator must stay cheaper than what it measures.
-        assert self._loop is not None
         expiry = self._loop.call_later(self.options.call_timeout, self._expire)
         self._waiting = True
         try:
-            await ws.send(data, text=True)
+            for data in protocol.data_to_send():
+                await ws.send(data, text=True)
             while True:
-                raw = await ws.recv(decode=False)
+                event = protocol.receive_data(await ws.recv(decode=False))
+                if isinstance(event, CallSucceeded):
+                    response = event.response
+                    break
                 counters = recorder.counters
-                try:
-                    frame = _CODEC.decode_frame(raw)
-                    if isinstance(frame, CallResult):
-                        if frame.message_id != message_id:
-                            counters.stray_frames += 1
-                            continue
-                        response = _CODEC.decode_result(frame, spec)
-                    elif isinstance(frame, CallError):
-                        if frame.message_id != message_id:
-                            counters.stray_frames += 1
-                            continue
-                        counters.call_errors[frame.error_code] += 1
-                        return None
-                    else:
-                        await self._refuse(frame)
-                        continue
-                except FrameError:
-                    counters.invalid_responses += 1
+                if isinstance(event, CallFailed):
+                    error = event.error
+                    code = error.details.get("errorCode", error.code.value) if isinstance(error, OcppError) else "?"
+                    counters.call_errors[code] += 1
                     return None
-                break
+                if isinstance(event, CallReceived):  # the simulator implements no CSMS-initiated action
+                    refused = NotSupportedError(f"{event.spec.name} is not supported by the simulator")
+                    protocol.send_error(event.message_id, refused)
+                elif isinstance(event, FrameRejected):
+                    if event.failed is not None:
+                        counters.invalid_responses += 1
+                        return None
+                else:  # ResponseDropped
+                    counters.stray_frames += 1
+                for data in protocol.data_to_send():
+                    await ws.send(data, text=True)
         except asyncio.CancelledError:
             if not self._timed_out:
                 raise
             self._timed_out = False
             if self._task is not None:
                 self._task.uncancel()
+            protocol.handle_timeout(call.deadline)  # frees the slot; a late answer is recognised
             recorder.counters.timeouts += 1
             return None
         except ConnectionClosed:
             if recorder.running:
                 recorder.counters.disconnects += 1
             self.ws = None
+            protocol.close("connection closed")
             return None
         finally:
             self._waiting = False
@@ -242,12 +251,6 @@ class SimStation:
         if self._waiting and self._task is not None:
             self._timed_out = True
             self._task.cancel()
-
-    async def _refuse(self, frame: Call[Any]) -> None:
-        """Answer a CALL from the CSMS: the simulator implements no CSMS-initiated action."""
-        assert self.ws is not None
-        error = NotSupportedError(f"{frame.action} is not supported by the simulator")
-        await self.ws.send(_CODEC.encode(error_frame(frame.message_id, error)), text=True)
 
     async def close(self) -> None:
         """Close the connection (normal closure)."""
