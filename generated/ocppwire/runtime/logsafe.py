@@ -12,6 +12,13 @@ Two tools every module that logs peer data uses:
   after that; the records it drops are counted and reported in one summary line,
   ``"<N> similar messages suppressed"``, before the next record that passes (or on :meth:`LogLimiter.flush`).
   40,000 junk frames then cost a few dozen log lines instead of 40,000.
+
+:class:`TransportLogger` is the logger ocppwire hands to the WebSocket library: its DEBUG handshake
+trace would otherwise print ``Authorization: Basic <password>`` and the first bytes of every frame
+(a SetVariables of ``BasicAuthPassword`` included). It redacts credential headers, shows frames as
+their type and length only (the frame log, :mod:`ocppwire.runtime.framelog`, shows their content,
+redacted), escapes every other argument, and rate-limits records at WARNING and above, so a failure
+repeated per connection (descriptors exhausted, handshakes failing) cannot become a traceback storm.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["DEFAULT_MAX_CHARS", "LogLimiter", "escape"]
+__all__ = ["DEFAULT_MAX_CHARS", "LogLimiter", "SECRET_HEADERS", "TransportLogger", "escape"]
 
 DEFAULT_MAX_CHARS = 200
 """Characters of peer text kept by :func:`escape` unless told otherwise."""
@@ -128,3 +135,49 @@ class LogLimiter:
         count, level = self.suppressed, self._suppressed_level
         self.suppressed, self._suppressed_level = 0, logging.NOTSET
         self.logger.log(level, "%s%d similar messages suppressed", self.prefix, count, extra=self.extra)
+
+
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+"""HTTP headers whose values never reach a log."""
+
+REDACTED = "<redacted>"
+
+
+def _is_frame(value: object) -> bool:
+    return hasattr(value, "opcode") and hasattr(value, "data") and hasattr(value, "fin")
+
+
+def _frame_summary(frame: Any) -> str:
+    name = getattr(frame.opcode, "name", str(frame.opcode))
+    return f"{name} [{len(frame.data)} bytes]"
+
+
+class TransportLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """A logger for the WebSocket library that keeps secrets and peer control characters out of the log.
+
+    Records at WARNING and above pass through one :class:`LogLimiter` (``burst`` then ``rate`` per
+    second) shared by every connection that uses this logger.
+    """
+
+    def __init__(self, logger: logging.Logger, *, burst: int = 10, rate: float = 1.0) -> None:
+        super().__init__(logger, {})
+        self.limiter = LogLimiter(logger, burst=burst, rate=rate)
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if not self.isEnabledFor(level):
+            return
+        if level >= logging.WARNING and not self.limiter.allow(level):
+            return
+        if args:
+            args = self._clean(msg, args)
+        self.logger.log(level, msg, *args, **kwargs)
+
+    @staticmethod
+    def _clean(msg: object, args: tuple[object, ...]) -> tuple[object, ...]:
+        # websockets logs each handshake header as ("< %s: %s", name, value) / ("> %s: %s", name, value)
+        if len(args) == 2 and isinstance(args[0], str) and args[0].lower() in SECRET_HEADERS:
+            return (escape(args[0]), REDACTED)
+        return tuple(
+            _frame_summary(arg) if _is_frame(arg) else escape(arg) if isinstance(arg, (str, bytes)) else arg
+            for arg in args
+        )
