@@ -5,9 +5,9 @@ handshake is done, which ``tls_handshake_timeout`` bounds) and calls :meth:`Admi
 when it ends. Three limits, in this order:
 
 1. ``max_connections`` open connections in all (handshakes included) — beyond it **HTTP 503**;
-2. ``max_connections_per_address`` open connections from one IP address — **HTTP 429**;
-3. a token bucket per IP address: ``handshake_burst`` new connections at once, then ``handshake_rate``
-   per second — **HTTP 429**.
+2. a token bucket per IP address: ``handshake_burst`` new connections at once, then ``handshake_rate``
+   per second — **HTTP 429** (every attempt takes a token, refused ones too, so a flood drains it);
+3. ``max_connections_per_address`` open connections from one IP address — **HTTP 429**.
 
 A refused connection still counts while it is open (the short HTTP answer takes a moment), so a
 flood cannot hide behind its own refusals; and once an address holds twice its share, or the server
@@ -83,21 +83,21 @@ class AdmissionGate:
             return Refusal(
                 http.HTTPStatus.SERVICE_UNAVAILABLE, "too many connections", abort=self.open > 2 * self.max_connections
             )
+        now = self._clock()
+        tokens, stamp = self._buckets.get(address, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
+        metered = tokens >= 1.0
+        self._buckets[address] = (tokens - 1.0 if metered else tokens, now)
+        if len(self._buckets) > _PRUNE_AT:
+            self._prune(now)
         if count > self.max_per_address:
             return Refusal(
                 http.HTTPStatus.TOO_MANY_REQUESTS,
                 "too many connections from this address",
                 abort=count > 2 * self.max_per_address,
             )
-        now = self._clock()
-        tokens, stamp = self._buckets.get(address, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
-        if tokens < 1.0:
-            self._buckets[address] = (tokens, now)
+        if not metered:
             return Refusal(http.HTTPStatus.TOO_MANY_REQUESTS, "connection rate from this address too high")
-        self._buckets[address] = (tokens - 1.0, now)
-        if len(self._buckets) > _PRUNE_AT:
-            self._prune(now)
         return None
 
     def release(self, address: str) -> None:
