@@ -83,13 +83,20 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
         BenchCsms(),
         args.host,
         args.port,
-        compression=compression,
-        ping_interval=options["ping_interval"],
-        ping_timeout=options["ping_timeout"],
-        max_message_size=options["max_size"],
-        open_timeout=options["open_timeout"],
-        close_timeout=options["close_timeout"],
-        shutdown_grace=1.0,
+        options=csms.ServerOptions(
+            compression=compression,
+            ping_interval=options["ping_interval"],
+            ping_timeout=options["ping_timeout"],
+            max_message_size=options["max_size"],
+            open_timeout=options["open_timeout"],
+            close_timeout=options["close_timeout"],
+            shutdown_grace=1.0,
+            # the benchmarks open up to tens of thousands of stations from one loopback address
+            max_connections=1_000_000,
+            max_connections_per_address=1_000_000,
+            handshake_rate=1e9,
+            handshake_burst=1_000_000,
+        ),
     )
     return server, server.port, server.close
 

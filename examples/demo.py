@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import sys
 from dataclasses import dataclass
 
 import csms as demo_csms
 import station_sim
 
-from ocppwire.runtime.server import AuthRequest
+from ocppwire.runtime.handshake import AuthRequest
 from ocppwire.v201 import csms, station
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
@@ -38,7 +39,11 @@ class Row:
 
 
 def check_password(request: AuthRequest) -> bool:
-    return request.identity in STATIONS and request.password == PASSWORD
+    """Basic auth check. Compare secrets in constant time (``hmac.compare_digest``): ``==`` stops at the first
+    differing character, so its timing tells an attacker how much of a guess was right. A real CSMS stores a
+    password hash per station (hashlib.scrypt) and compares the hashes the same way."""
+    password = (request.password or "").encode()
+    return request.identity in STATIONS and hmac.compare_digest(password, PASSWORD.encode())
 
 
 async def ask_station(peer: csms.ChargingStationClient, record: demo_csms.StationRecord) -> None:
@@ -102,12 +107,14 @@ async def run_demo() -> list[str]:
     """Run the whole scenario; return the problems found (empty when everything worked)."""
     handler = demo_csms.DemoCsms(known_tokens={"TOKEN-1", "TOKEN-2"})
     problems: list[str] = []
-    async with csms.serve(handler, "127.0.0.1", 0, auth=check_password) as server:
+    async with csms.serve(handler, "127.0.0.1", 0, options=csms.ServerOptions(auth=check_password)) as server:
         print(f"CSMS listening on {server.url}")
         sims = {identity: station_sim.SimulatedStation(identity) for identity in STATIONS}
         connections: dict[str, station.StationConnection] = {}
         for identity, sim in sims.items():
-            connections[identity] = await station.connect(server.url, identity=identity, handler=sim, password=PASSWORD)
+            connections[identity] = await station.connect(
+                server.url, identity=identity, handler=sim, options=station.ClientOptions(password=PASSWORD)
+            )
         outcomes = await asyncio.gather(
             *(station_sim.charging_session(connections[i].peer, i, token) for i, token in STATIONS.items())
         )

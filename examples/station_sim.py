@@ -153,7 +153,8 @@ async def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     handler = SimulatedStation(args.identity)
-    async with station.connect(args.url, identity=args.identity, handler=handler, password=args.password) as conn:
+    options = station.ClientOptions(password=args.password)
+    async with station.connect(args.url, identity=args.identity, handler=handler, options=options) as conn:
         print(await charging_session(conn.peer, args.identity, args.token))
 
 

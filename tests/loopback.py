@@ -17,7 +17,16 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 
+from ocppwire.runtime.options import ClientOptions, ServerOptions
 from ocppwire.v201 import csms, station
+
+FLEET_LIMITS: dict[str, Any] = {
+    "max_connections_per_address": 100_000,
+    "handshake_rate": 1_000_000.0,
+    "handshake_burst": 100_000,
+}
+"""ServerOptions for tests that connect (and reconnect) fleets of hundreds of stations from 127.0.0.1:
+the per-address limits, right for an exposed CSMS, would refuse them."""
 
 StartCsms = Callable[..., Awaitable[csms.CsmsServer]]
 StartStation = Callable[..., Awaitable[station.StationConnection]]
@@ -28,7 +37,8 @@ async def start_csms() -> AsyncIterator[StartCsms]:
     servers: list[csms.CsmsServer] = []
 
     async def start(handler: csms.CsmsHandler | None = None, **options: Any) -> csms.CsmsServer:
-        server = await csms.serve(handler or csms.CsmsHandler(), "127.0.0.1", 0, **options)
+        """Start a CSMS; keyword arguments are :class:`ServerOptions` fields."""
+        server = await csms.serve(handler or csms.CsmsHandler(), "127.0.0.1", 0, options=ServerOptions(**options))
         servers.append(server)
         return server
 
@@ -47,9 +57,13 @@ async def start_station() -> AsyncIterator[StartStation]:
         handler: station.ChargingStationHandler | None = None,
         **options: Any,
     ) -> station.StationConnection:
+        """Connect a station (no reconnecting unless asked); keyword arguments are :class:`ClientOptions` fields."""
         options.setdefault("reconnect", False)
         client = station.connect(
-            server.url, identity=identity, handler=handler or station.ChargingStationHandler(), **options
+            server.url,
+            identity=identity,
+            handler=handler or station.ChargingStationHandler(),
+            options=ClientOptions(**options),
         )
         clients.append(client)
         return await client

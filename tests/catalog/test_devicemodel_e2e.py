@@ -68,7 +68,9 @@ async def link() -> AsyncIterator[tuple[csms.ChargingStationClient, Csms, Device
     handler = Csms()
     server = await csms.serve(handler, "127.0.0.1", 0)
     dm = device_model()
-    conn = await station.connect(server.url, identity="CS1", handler=Station(dm), reconnect=False)
+    conn = await station.connect(
+        server.url, identity="CS1", handler=Station(dm), options=station.ClientOptions(reconnect=False)
+    )
     try:
         for _ in range(200):
             if "CS1" in server.stations:

@@ -29,7 +29,9 @@ async def test_peer_csms_calls_every_csms_action_on_our_station(figures: Figures
     handler = recording_handler(station.ChargingStationHandler, dict(station.BINDING.methods), at_station)
     problems: dict[str, list[str]] = {}
     async with run_peer_csms(_peer_csms_class()) as peer_csms:
-        async with station.connect(peer_csms.url, identity="OUR-CS1", handler=handler, reconnect=False) as conn:
+        async with station.connect(
+            peer_csms.url, identity="OUR-CS1", handler=handler, options=station.ClientOptions(reconnect=False)
+        ) as conn:
             cp = await peer_csms.station("OUR-CS1")
             for action in sorted(CSMS_SENDS):
                 result = await cp.call(peer_request(action, rich_json(ACTIONS[action].request)), suppress=False)
@@ -45,7 +47,10 @@ async def test_our_station_calls_every_station_action_on_the_peer_csms(figures: 
     problems: dict[str, list[str]] = {}
     async with run_peer_csms(_peer_csms_class()) as peer_csms:
         async with station.connect(
-            peer_csms.url, identity="OUR-CS2", handler=station.ChargingStationHandler(), reconnect=False
+            peer_csms.url,
+            identity="OUR-CS2",
+            handler=station.ChargingStationHandler(),
+            options=station.ClientOptions(reconnect=False),
         ) as conn:
             cp = await peer_csms.station("OUR-CS2")
             for action in sorted(STATION_SENDS):

@@ -135,7 +135,10 @@ async def test_peer_allows_a_longer_exi_response_than_the_official_schema() -> N
 
     async with run_peer_csms(answering_peer(STATION_SENDS, answer)) as peer_csms:
         async with station.connect(
-            peer_csms.url, identity="QUIRK5", handler=station.ChargingStationHandler(), reconnect=False
+            peer_csms.url,
+            identity="QUIRK5",
+            handler=station.ChargingStationHandler(),
+            options=station.ClientOptions(reconnect=False),
         ) as conn:
             request = m.Get15118EVCertificateRequest(
                 iso15118_schema_version="urn:iso:15118:2:2013:MsgDef",

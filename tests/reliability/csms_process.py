@@ -23,7 +23,8 @@ class HeartbeatCsms(csms.CsmsHandler):
 
 async def main(max_size: int) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
-    async with csms.serve(HeartbeatCsms(), "127.0.0.1", 0, max_message_size=max_size, ping_interval=0) as server:
+    options = csms.ServerOptions(max_message_size=max_size, ping_interval=0)
+    async with csms.serve(HeartbeatCsms(), "127.0.0.1", 0, options=options) as server:
         print(f"PORT {server.port}", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 

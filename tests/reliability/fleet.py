@@ -93,8 +93,7 @@ async def start_fleet(
                 url,
                 identity=f"{prefix}{i:04d}",
                 handler=handler(i) if handler else EchoStation(handler_delay, seed=i),
-                backoff=backoff,
-                **options,
+                options=station.ClientOptions(backoff=backoff, **options),
             )
             for i in range(start, min(count, start + batch))
         ]

@@ -97,7 +97,10 @@ async def test_reset_link_mid_call_fails_both_pending_calls_and_the_station_come
     server = await start_csms(csms_handler, call_timeout=CALL_TIMEOUT)
     async with FaultyProxy("127.0.0.1", server.port) as proxy:
         conn = await station.connect(
-            proxy.url, identity="CUT1", handler=station_handler, call_timeout=CALL_TIMEOUT, backoff=BACKOFF
+            proxy.url,
+            identity="CUT1",
+            handler=station_handler,
+            options=station.ClientOptions(call_timeout=CALL_TIMEOUT, backoff=BACKOFF),
         )
         try:
             pending = await _calls_in_flight_both_ways(server, conn, "CUT1")
@@ -125,12 +128,14 @@ async def test_silently_dead_link_is_found_by_pings_and_replaced_on_reconnect(
             proxy.url,
             identity="DEAD1",
             handler=station_handler,
-            call_timeout=CALL_TIMEOUT,
-            backoff=BACKOFF,
-            ping_interval=0.2,
-            ping_timeout=0.3,
-            close_timeout=0.3,
-            open_timeout=0.5,
+            options=station.ClientOptions(
+                call_timeout=CALL_TIMEOUT,
+                backoff=BACKOFF,
+                ping_interval=0.2,
+                ping_timeout=0.3,
+                close_timeout=0.3,
+                open_timeout=0.5,
+            ),
         )
         try:
             to_csms, to_station = await _calls_in_flight_both_ways(server, conn, "DEAD1")

@@ -151,7 +151,9 @@ async def test_fuzzed_frames_through_live_connections(
     loop.set_exception_handler(loop_errors)
     caplog.set_level(logging.WARNING)
     server = await start_csms(fuzz_target())
-    bystander = await station.connect(server.url, identity="BYSTANDER", handler=EchoStation(), reconnect=False)
+    bystander = await station.connect(
+        server.url, identity="BYSTANDER", handler=EchoStation(), options=station.ClientOptions(reconnect=False)
+    )
 
     connections = SCALE.fuzz_connections
     per_connection = SCALE.fuzz_frames // connections

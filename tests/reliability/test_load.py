@@ -16,7 +16,7 @@ from ocppwire.v201 import csms, station
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 
-from ..loopback import StartCsms, eventually
+from ..loopback import FLEET_LIMITS, StartCsms, eventually
 from ..conftest import Figures
 from .fleet import VENDOR, start_fleet
 from .ledger import Ledger
@@ -59,7 +59,7 @@ def _echoes(token: str) -> Any:
 
 
 async def _start(start_csms: StartCsms, count: int, prefix: str, **options: Any) -> tuple[Any, list[Any]]:
-    server = await start_csms(LoadCsms(), **options)
+    server = await start_csms(LoadCsms(), **FLEET_LIMITS, **options)
     clients = await start_fleet(
         server.url, count, prefix=prefix, reconnect=False, handler=lambda i: LoadStation(), **options
     )

@@ -22,6 +22,7 @@ from ocppwire.runtime import RetryBackOff
 from ocppwire.v201 import csms
 
 from ..conftest import Figures
+from ..loopback import FLEET_LIMITS
 from .faults import crash
 from .fleet import EchoCsms, Workload, echo_request, start_fleet
 from .ledger import Ledger
@@ -47,7 +48,8 @@ async def test_csms_restart_under_load(how: str, free_port: int, figures: Figure
     loop = asyncio.get_running_loop()
     handler = EchoCsms(max_delay=0.05)
     options: dict[str, Any] = {"call_timeout": CALL_TIMEOUT, "ping_interval": 0}
-    servers = [await csms.serve(handler, "127.0.0.1", free_port, **options)]
+    server_options = csms.ServerOptions(**FLEET_LIMITS, **options)
+    servers = [await csms.serve(handler, "127.0.0.1", free_port, options=server_options)]
     clients = await start_fleet(servers[0].url, count, backoff=BACKOFF, handler_delay=0.05, **options)
     at_stations, at_csms = Ledger(), Ledger()
     stations_work, csms_work = Workload(at_stations, "st"), Workload(at_csms, "cs")
@@ -63,7 +65,7 @@ async def test_csms_restart_under_load(how: str, free_port: int, figures: Figure
             await servers[0].close(grace=1.0)
         down_for = loop.time() - went_down
         await asyncio.sleep(0.5)  # stations find nobody listening and back off
-        servers.append(await csms.serve(handler, "127.0.0.1", free_port, **options))
+        servers.append(await csms.serve(handler, "127.0.0.1", free_port, options=server_options))
         reconnect = await _all_reconnected(servers[-1], count, timeout=60)
         # every station completes a call of its own on the new connection
         fresh = Ledger()

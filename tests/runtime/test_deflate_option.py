@@ -12,7 +12,7 @@ from ocppwire.v201 import csms
 
 
 async def _negotiated(compression: Any) -> PerMessageDeflate | None:
-    server = await csms.serve(csms.CsmsHandler(), "127.0.0.1", 0, compression=compression)
+    server = await csms.serve(csms.CsmsHandler(), "127.0.0.1", 0, options=csms.ServerOptions(compression=compression))
     try:
         async with ws_connect(f"{server.url}/CS1", subprotocols=["ocpp2.0.1"], compression="deflate") as ws:  # type: ignore[list-item]
             extensions = ws.protocol.extensions

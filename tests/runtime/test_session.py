@@ -395,7 +395,9 @@ async def test_nothing_is_left_running_after_close(raw_connect: RawConnect) -> N
     """After calls, a disconnect mid-call and a shutdown, no task of ours outlives the server."""
     before = asyncio.all_tasks()
     server = await csms.serve(CrossingCsms(), "127.0.0.1", 0)
-    client = await station.connect(server.url, identity="CS1", handler=CrossingStation(), reconnect=False)
+    client = await station.connect(
+        server.url, identity="CS1", handler=CrossingStation(), options=station.ClientOptions(reconnect=False)
+    )
     await client.peer.boot_notification(BOOT_REQ)
     raw, cs = await connected(server, raw_connect)
     pending = asyncio.create_task(cs.reset(RESET))

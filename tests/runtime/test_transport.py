@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from ocppwire.runtime import tls
 from ocppwire.runtime.backoff import RetryBackOff
 from ocppwire.runtime.exceptions import ConnectionClosedError, ConnectionRejectedError
-from ocppwire.runtime.server import AuthRequest, HandshakeRejected, identity_from_path
+from ocppwire.runtime.handshake import AuthRequest, HandshakeRejectedError, identity_from_path
 from ocppwire.v201 import csms, station
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
@@ -107,13 +107,32 @@ async def test_station_refuses_csms_without_subprotocol() -> None:
 
 @pytest.mark.parametrize(
     ("path", "identity"),
-    [("/CS1", "CS1"), ("/ocpp/CS%201", "CS 1"), ("/a/b/%C3%A9t%C3%A9?x=1", "été"), ("/" + "x" * 48, "x" * 48)],
+    [("/CS1", "CS1"), ("/ocpp/CS%2B1", "CS+1"), ("/a/b/cs-1.A@x?x=1", "cs-1.A@x"), ("/" + "x" * 48, "x" * 48)],
 )
 def test_identity_is_the_last_path_segment_percent_decoded(path: str, identity: str) -> None:
     assert identity_from_path(path) == identity
 
 
-@pytest.mark.parametrize("segment", ["a:b", "a%3Ab", "x" * 49, "", "%FF"])
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "a:b",
+        "a%3Ab",
+        "x" * 49,
+        "",
+        "%FF",
+        "a%2Fb",  # a/b
+        "..%2F..%2Fetc%2Fpasswd",  # ../../etc/passwd
+        "CS%00",  # NUL
+        "CS%0D%0AINFO%20forged",  # CR/LF
+        "CS%1B%5B31m",  # ESC
+        "CS%E2%80%AE1",  # U+202E right-to-left override
+        "%C3%85",  # Å precomposed
+        "A%CC%8A",  # A + combining ring above
+        "CS%201",  # space
+        "%C3%A9t%C3%A9",  # été
+    ],
+)
 async def test_bad_identity_gets_http_400(start_csms: StartCsms, segment: str) -> None:
     server = await start_csms()
     with pytest.raises(InvalidStatus) as info:
@@ -122,7 +141,7 @@ async def test_bad_identity_gets_http_400(start_csms: StartCsms, segment: str) -
 
 
 async def test_station_checks_its_identity_before_connecting() -> None:
-    for identity in ("a:b", "x" * 49, ""):
+    for identity in ("a:b", "x" * 49, "", "a/b", "CS 1", "Å"):
         with pytest.raises(ValueError):
             station.connect("ws://127.0.0.1:1", identity=identity, handler=station.ChargingStationHandler())
 
@@ -138,8 +157,8 @@ async def test_path_prefix(start_csms: StartCsms, start_station: StartStation) -
 
 async def test_percent_encoded_identity_round_trip(start_csms: StartCsms, start_station: StartStation) -> None:
     server = await start_csms(HeartbeatCsms())
-    conn = await start_station(server, "RDAM 123/é")
-    await eventually(lambda: "RDAM 123/é" in server.stations)
+    conn = await start_station(server, "RDAM+1|2=3*4@x.y_z-0")
+    await eventually(lambda: "RDAM+1|2=3*4@x.y_z-0" in server.stations)
     await conn.peer.heartbeat(m.HeartbeatRequest())
 
 
@@ -187,7 +206,7 @@ async def test_basic_username_must_be_the_identity(start_csms: StartCsms) -> Non
 
 async def test_auth_hook_may_choose_the_status(start_csms: StartCsms) -> None:
     def auth(request: AuthRequest) -> bool:
-        raise HandshakeRejected(404, "unknown station")
+        raise HandshakeRejectedError(404, "unknown station")
 
     server = await start_csms(auth=auth)
     with pytest.raises(InvalidStatus) as info:
@@ -237,10 +256,11 @@ async def test_tls_profile_3(start_csms: StartCsms, start_station: StartStation,
     conn = await start_station(server, "CS1", ssl=tls.client_context(pki.ca, cert=pki.client.cert, key=pki.client.key))
     await conn.peer.heartbeat(m.HeartbeatRequest())
     assert seen[0].certificate_der and server.stations["CS1"].info.certificate_der == seen[0].certificate_der
-    # the certificate names CS1: another identity with it is refused by the hook
+    # the certificate names CS1: another identity with it is refused before the hook runs (403)
     with pytest.raises(ConnectionRejectedError) as info:
         await start_station(server, "CS2", ssl=tls.client_context(pki.ca, cert=pki.client.cert, key=pki.client.key))
-    assert info.value.status == 401
+    assert info.value.status == 403
+    assert [r.identity for r in seen] == ["CS1"]
 
 
 @pytest.mark.parametrize("which", ["none", "rogue"])
@@ -358,7 +378,9 @@ async def test_station_keeps_retrying_until_the_csms_is_up(start_station: StartS
         f"ws://127.0.0.1:{port}",
         identity="CS1",
         handler=station.ChargingStationHandler(),
-        backoff=Recording(wait_minimum=0.02, random_range=0.0, repeat_times=2),
+        options=station.ClientOptions(
+            backoff=Recording(wait_minimum=0.02, random_range=0.0, repeat_times=2), first_connect_attempts=None
+        ),
     )
     starting = asyncio.create_task(client.start())
     await eventually(lambda: len(delays) >= 4)
@@ -378,7 +400,10 @@ async def test_station_without_reconnect_reports_failure() -> None:
         port = probe.getsockname()[1]
     with pytest.raises(OSError):
         await station.connect(
-            f"ws://127.0.0.1:{port}", identity="CS1", handler=station.ChargingStationHandler(), reconnect=False
+            f"ws://127.0.0.1:{port}",
+            identity="CS1",
+            handler=station.ChargingStationHandler(),
+            options=station.ClientOptions(reconnect=False),
         )
 
 

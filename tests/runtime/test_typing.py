@@ -28,9 +28,12 @@ GOOD = """
             print(res.status)
 
     async def main() -> None:
-        server: csms.CsmsServer = await csms.serve(MyCsms(), "127.0.0.1", 0, call_timeout=5.0)
+        server: csms.CsmsServer = await csms.serve(
+            MyCsms(), "127.0.0.1", 0, options=csms.ServerOptions(call_timeout=5.0)
+        )
         conn: station.StationConnection = await station.connect(
-            server.url, identity="CS1", handler=station.ChargingStationHandler(), password="pw"
+            server.url, identity="CS1", handler=station.ChargingStationHandler(),
+            options=station.ClientOptions(password="pw"),
         )
         hb: m.HeartbeatResponse = await conn.peer.heartbeat(m.HeartbeatRequest())
         print(hb.current_time, server.stations["CS1"].identity)
@@ -59,7 +62,7 @@ BAD = """
         await peer.reset(m.ClearCacheRequest())
         await peer.boot_notification  # a CSMS cannot send BootNotification
         await csms.serve(station.ChargingStationHandler(), "127.0.0.1", 0)
-        await csms.serve(csms.CsmsHandler(), "127.0.0.1", 0, no_such_option=1)
+        await csms.serve(csms.CsmsHandler(), "127.0.0.1", 0, options=csms.ServerOptions(no_such_option=1))
 """
 
 

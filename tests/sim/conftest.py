@@ -60,7 +60,7 @@ async def start_csms() -> AsyncIterator[StartCsms]:
     servers: list[csms.CsmsServer] = []
 
     async def start(handler: csms.CsmsHandler | None = None, **options: Any) -> csms.CsmsServer:
-        server = await csms.serve(handler or CountingCsms(), "127.0.0.1", 0, **options)
+        server = await csms.serve(handler or CountingCsms(), "127.0.0.1", 0, options=csms.ServerOptions(**options))
         servers.append(server)
         return server
 

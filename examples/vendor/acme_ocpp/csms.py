@@ -21,18 +21,26 @@ method per action the CSMS sends.
 
 from __future__ import annotations
 
-from typing import Final, TypeAlias, Unpack
+from typing import Final, TypeAlias
 
 from ocppwire.runtime.actions import Role
 from ocppwire.runtime.errors import NotSupportedError
+from ocppwire.runtime.options import ServerOptions
 from ocppwire.runtime.roles import Peer, RoleBinding, RoleHandler
-from ocppwire.runtime.server import OcppServer, ServerOptions
+from ocppwire.runtime.server import OcppServer
 from ocppwire.runtime.server import serve as _serve
 
 from . import actions as a
 from . import messages as m
 
-__all__ = ["BINDING", "ChargingStationClient", "CsmsHandler", "CsmsServer", "serve"]
+__all__ = [
+    "BINDING",
+    "ChargingStationClient",
+    "CsmsHandler",
+    "CsmsServer",
+    "ServerOptions",
+    "serve",
+]
 
 
 class ChargingStationClient(Peer):
@@ -594,10 +602,12 @@ def serve(
     handler: CsmsHandler,
     host: str | None = "127.0.0.1",
     port: int = 9000,
-    **options: Unpack[ServerOptions],
+    *,
+    options: ServerOptions | None = None,
 ) -> CsmsServer:
     """A CSMS on ``host``:``port`` answering with ``handler``; await it or use ``async with``.
 
-    Options: see :class:`ocppwire.runtime.server.ServerOptions` (auth, ssl, timeouts, ...).
+    ``options``: a :class:`ServerOptions` (auth, ssl, limits, timeouts ...; every default in
+    :mod:`ocppwire.runtime.options`); ``None`` takes all the defaults.
     """
-    return _serve(BINDING, handler, host, port, **options)
+    return _serve(BINDING, handler, host, port, options=options)

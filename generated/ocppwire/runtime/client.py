@@ -14,66 +14,41 @@ A refused handshake (HTTP 4xx such as 401 or 404, a CSMS that does not agree on 
 TLS certificate that does not verify) is a configuration problem retrying will not fix:
 it ends the client with :class:`~ocppwire.runtime.exceptions.ConnectionRejectedError` unless
 ``retry_rejected=True``. Everything else (refused TCP connection, timeouts, HTTP 5xx, dropped
-connections) is retried while ``reconnect`` is on.
+connections, HTTP 429 "too many requests") is retried while ``reconnect`` is on.
 
 Awaiting :func:`connect` (or entering it with ``async with``) returns once the first connection is
 open; :attr:`OcppClient.peer` is the typed CSMS client of the current connection.
+
+**The first connection** is tried at most ``first_connect_attempts`` times (default 3, with the
+back-off between attempts); then awaiting :func:`connect` raises the last error, so a wrong URL ends
+``async with station.connect(...)`` instead of retrying forever. ``first_connect_attempts=None``
+keeps trying until the CSMS answers (a station started before its CSMS). Once connected, lost
+connections are always retried while ``reconnect`` is on.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import ssl
-from collections.abc import Generator
-from types import TracebackType
 from typing import Any, Generic, Self
-from urllib.parse import quote
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import InvalidStatus, InvalidURI
 from websockets.typing import Subprotocol
 
-from .backoff import RetryBackOff
-from .connection import ConnectionInfo, ConnectionOptions, OcppConnection, SessionConfig, option_keys
+from .connection import ConnectionInfo, OcppConnection
+from .endpoint import Endpoint
 from .exceptions import ConnectionClosedError, ConnectionRejectedError
+from .handshake import basic_authorization, station_url
+from .logsafe import TransportLogger
+from .options import ClientOptions
 from .roles import HandlerT, PeerT, RoleBinding
-from .server import MAX_IDENTITY_LENGTH
-from .session import DEFAULT_CALL_TIMEOUT, uuid4_message_id
 
 __all__ = ["ClientOptions", "OcppClient", "connect", "station_url"]
 
 log = logging.getLogger("ocppwire.client")
-
-
-class ClientOptions(ConnectionOptions, total=False):
-    """Keyword options of :func:`connect` (and of the generated ``station.connect``)."""
-
-    password: str | None
-    """HTTP Basic auth password (security profiles 1 and 2); the username is the identity."""
-    ssl: ssl.SSLContext | None
-    """TLS context for ``wss://`` (profiles 2 and 3); default: system trust store, no client certificate."""
-    compression: bool
-    """Offer permessage-deflate (default ``True``; the CSMS decides)."""
-    reconnect: bool
-    """Reconnect after failures and lost connections (default ``True``)."""
-    backoff: RetryBackOff
-    """Reconnect delays (default ``RetryBackOff()``)."""
-    retry_rejected: bool
-    """Also retry refused handshakes (HTTP 4xx, subprotocol, certificate); default ``False``."""
-
-
-def station_url(url: str, identity: str) -> str:
-    """``url`` + ``/`` + percent-encoded ``identity``, checking the identity rules of OCPP-J."""
-    if not identity:
-        raise ValueError("identity must not be empty")
-    if ":" in identity:
-        raise ValueError("identity must not contain ':' (it is the HTTP Basic username)")
-    if len(identity) > MAX_IDENTITY_LENGTH:
-        raise ValueError(f"identity is longer than {MAX_IDENTITY_LENGTH} characters")
-    return url.rstrip("/") + "/" + quote(identity, safe="")
 
 
 def _rejection(exc: BaseException) -> ConnectionRejectedError | None:
@@ -82,7 +57,7 @@ def _rejection(exc: BaseException) -> ConnectionRejectedError | None:
         return exc
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
-        if 400 <= status < 500:
+        if 400 <= status < 500 and status != 429:  # 429: the CSMS's rate limit says "later", like a 5xx
             return ConnectionRejectedError(f"CSMS refused the connection: HTTP {status}", status=status)
         return None
     if isinstance(exc, ssl.SSLCertVerificationError):
@@ -92,7 +67,7 @@ def _rejection(exc: BaseException) -> ConnectionRejectedError | None:
     return None
 
 
-class OcppClient(Generic[PeerT, HandlerT]):
+class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
     """A station's connection to its CSMS, kept open (and reopened) in a background task."""
 
     def __init__(
@@ -101,23 +76,20 @@ class OcppClient(Generic[PeerT, HandlerT]):
         url: str,
         identity: str,
         handler: HandlerT,
-        options: ClientOptions,
+        options: ClientOptions | None = None,
     ) -> None:
         binding.check_handler(handler)
-        unknown = set(options) - option_keys(ClientOptions)
-        if unknown:
-            raise TypeError(f"unknown client options: {', '.join(sorted(unknown))}")
+        options = ClientOptions() if options is None else options
+        if not isinstance(options, ClientOptions):
+            raise TypeError(f"options must be a ClientOptions, not {type(options).__name__}")
         self.binding = binding
         self.identity = identity
         self.handler = handler
         self.url = station_url(url, identity)
-        self._options = options
-        self._config = SessionConfig(
-            call_timeout=options.get("call_timeout", DEFAULT_CALL_TIMEOUT),
-            validate=options.get("validate", True),
-            id_factory=options.get("id_factory", uuid4_message_id),
-        )
-        self._backoff = options.get("backoff", RetryBackOff())
+        self.options = options
+        """The options this client runs with."""
+        self._config = options.session_config()
+        self._backoff = options.backoff
         self._connection: OcppConnection[PeerT, HandlerT] | None = None
         self._connected = asyncio.Event()
         self._first: asyncio.Future[None] | None = None
@@ -142,23 +114,12 @@ class OcppClient(Generic[PeerT, HandlerT]):
         await asyncio.shield(self._first)
         return self
 
-    def __await__(self) -> Generator[Any, None, Self]:
-        return self.start().__await__()
-
-    async def __aenter__(self) -> Self:
-        return await self.start()
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
     async def close(self, grace: float | None = None) -> None:
         """Stop reconnecting; let calls in flight finish (``shutdown_grace``), then close with 1000."""
         self._closing = True
         connection = self._connection
         if connection is not None:
-            grace = self._options.get("shutdown_grace", 10.0) if grace is None else grace
+            grace = self.options.shutdown_grace if grace is None else grace
             await connection.shutdown(grace, 1000, "station shutting down")
         if self._task is not None:
             if connection is None:
@@ -196,8 +157,15 @@ class OcppClient(Generic[PeerT, HandlerT]):
             self._connected.clear()
 
     # ---- the connect / serve / back off loop -------------------------------------------------------
+    def _give_up_first(self, failed_attempts: int) -> bool:
+        """Whether the first connection has used up its attempts."""
+        if self.connections or self.options.first_connect_attempts is None:
+            return False
+        return failed_attempts >= self.options.first_connect_attempts
+
     async def _run(self) -> None:
         delays = None
+        failed = 0
         try:
             while not self._closing:
                 try:
@@ -205,12 +173,19 @@ class OcppClient(Generic[PeerT, HandlerT]):
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    failed += 1
                     rejected = _rejection(exc)
-                    if isinstance(exc, InvalidURI) or (
-                        rejected is not None and not self._options.get("retry_rejected", False)
-                    ):
+                    if isinstance(exc, InvalidURI) or (rejected is not None and not self.options.retry_rejected):
                         raise (rejected or exc) from exc
-                    if not self._options.get("reconnect", True):
+                    if not self.options.reconnect or self._give_up_first(failed):
+                        if self.options.reconnect:
+                            log.error(
+                                "%s: no connection to %s after %d attempts (first_connect_attempts)",
+                                self.identity,
+                                self.url,
+                                failed,
+                                extra={"ocpp_identity": self.identity},
+                            )
                         raise
                     delays = delays or self._backoff.delays()
                     delay = next(delays)
@@ -224,8 +199,9 @@ class OcppClient(Generic[PeerT, HandlerT]):
                     await asyncio.sleep(delay)
                     continue
                 delays = None
+                failed = 0
                 await self._serve(ws)
-                if self._closing or not self._options.get("reconnect", True):
+                if self._closing or not self.options.reconnect:
                     break
                 delays = self._backoff.delays()
                 delay = next(delays)
@@ -251,28 +227,22 @@ class OcppClient(Generic[PeerT, HandlerT]):
                 self._first.set_exception(ConnectionClosedError(f"{self.identity}: client closed"))
 
     async def _open(self) -> ClientConnection:
-        options = self._options
+        options = self.options
         headers: dict[str, str] = {}
-        password = options.get("password")
-        if password is not None:
-            token = base64.b64encode(f"{self.identity}:{password}".encode()).decode("ascii")
-            headers["Authorization"] = f"Basic {token}"
+        if options.password is not None:
+            headers["Authorization"] = basic_authorization(self.identity, options.password)
         extra: dict[str, Any] = {}
-        if options.get("ssl") is not None:
-            extra["ssl"] = options.get("ssl")
+        if options.ssl is not None:
+            extra["ssl"] = options.ssl
         subprotocol = self.binding.actions.subprotocol
         ws = await ws_connect(
             self.url,
             subprotocols=[Subprotocol(subprotocol)],
             additional_headers=headers,
-            compression="deflate" if options.get("compression", True) else None,
+            compression="deflate" if options.compression else None,
             proxy=None,
-            open_timeout=options.get("open_timeout", 10.0),
-            ping_interval=options.get("ping_interval", 30.0) or None,
-            ping_timeout=options.get("ping_timeout", 30.0),
-            close_timeout=options.get("close_timeout", 10.0),
-            max_size=options.get("max_message_size", 2**20),
-            logger=logging.getLogger("ocppwire.client.websockets"),
+            logger=TransportLogger(logging.getLogger("ocppwire.client.websockets")),
+            **options.websocket_settings(),
             **extra,
         )
         if ws.subprotocol != subprotocol:
@@ -308,7 +278,8 @@ def connect(
     url: str,
     identity: str,
     handler: HandlerT,
-    **options: Any,
+    *,
+    options: ClientOptions | None = None,
 ) -> OcppClient[PeerT, HandlerT]:
     """A station connection for ``binding``'s role; await it (or ``async with``) to connect."""
-    return OcppClient(binding, url, identity, handler, ClientOptions(**options))  # type: ignore[typeddict-item]
+    return OcppClient(binding, url, identity, handler, options)

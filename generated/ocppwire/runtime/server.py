@@ -1,22 +1,29 @@
 """The CSMS side of OCPP-J: a WebSocket server (the ``websockets`` library) for Charging Stations.
 
-What happens to a station's connection attempt, in order:
+What happens to a station's connection attempt, in order (the rules themselves are the pure
+functions of :mod:`ocppwire.runtime.handshake`; every option is in :class:`ServerOptions`):
 
-1. **Identity** — the last path segment of the request URL, percent-decoded (OCPP-J: endpoint URL
-   + ``/`` + identity). Empty, longer than 48 characters, containing ``:`` or not valid UTF-8:
-   HTTP 400. With ``path_prefix`` set, any other path: HTTP 404.
-2. **Authentication** — an HTTP Basic username other than the identity: HTTP 401. Otherwise the
-   ``auth`` hook (if any) receives an :class:`AuthRequest` with the identity, the Basic password
-   and the verified TLS client certificate, and returns ``True`` to accept or ``False`` for HTTP 401;
-   it may raise :class:`HandshakeRejected` for another status (e.g. 404 for an unknown station).
-3. **Subprotocol** — ``ocpp2.0.1`` is agreed when offered. A client offering no subprotocol this
-   server speaks gets the handshake completed without the header and the connection closed at
+0. **Admission** — the moment a TCP connection is up (with TLS: once its handshake is done, which
+   ``tls_handshake_timeout`` bounds), :class:`~ocppwire.runtime.admission.AdmissionGate` counts it:
+   over ``max_connections`` HTTP 503, over ``max_connections_per_address`` or the per-address
+   ``handshake_rate`` HTTP 429 (both with ``Retry-After``); far over a limit the TCP connection is
+   aborted without an answer. Refusals are logged at INFO, rate-limited.
+1. **Identity** — the last path segment of the request URL, percent-decoded, must be an
+   identifierString of 1 to 48 characters (a-z A-Z 0-9 ``*-_=+|@.``), taken exactly as sent:
+   otherwise HTTP 400. With ``path_prefix`` set, any other path: HTTP 404.
+2. **Authentication** — an HTTP Basic username other than the identity: HTTP 401. A verified TLS
+   client certificate (profile 3) must belong to the identity (``client_certificate_rule``, by default
+   its subject CN equals the identity): HTTP 403 otherwise. Then the ``auth`` hook (if any) receives an
+   :class:`AuthRequest` and returns ``True`` to accept or ``False`` for HTTP 401; it may raise
+   :class:`HandshakeRejectedError` for another status (e.g. 404 for an unknown station).
+3. **Subprotocol** — the server's preferred subprotocol among those offered. A client offering none
+   this server speaks gets the handshake completed without the header and the connection closed at
    once (close code 1002), as OCPP-J prescribes.
-4. **Duplicate identity** — *the new connection replaces the old one*: the old one is closed
-   (close code 1008, "replaced by a new connection"), its pending calls fail and its
-   ``on_disconnect`` runs before the new connection's ``on_connect``. A station that lost its
-   network reconnects while the CSMS may still believe the old TCP connection is alive; refusing
-   the newcomer would lock the station out until that dead connection timed out.
+4. **Duplicate identity** — *the new connection replaces the old one*: the old one gets a close frame
+   (1008, "replaced by a new connection") and :data:`REPLACE_GRACE` seconds, then is aborted; its
+   pending calls fail and its ``on_disconnect`` runs before the new connection's ``on_connect``. A
+   station that lost its network reconnects while the CSMS may still believe the old TCP connection
+   is alive; refusing the newcomer would lock the station out until that dead connection timed out.
 5. The connection is served (see :class:`~ocppwire.runtime.connection.OcppConnection`) and listed
    in :attr:`OcppServer.stations` until it closes.
 
@@ -24,102 +31,64 @@ Compression (permessage-deflate, required for a CSMS by OCPP-J) is on; frames la
 ``max_message_size`` close the connection (1009); pings go out every ``ping_interval`` seconds.
 :meth:`OcppServer.close` shuts down gracefully: new connections get HTTP 503, no new calls are
 started, calls in flight and running handlers get ``shutdown_grace`` seconds to finish, then every
-connection is closed with 1001 (going away).
+connection is closed with 1001 (going away). Everything a peer sent is escaped before it is logged,
+and the WebSocket library's log (logger ``ocppwire.server.websockets``) never shows credentials or
+frame contents (:class:`~ocppwire.runtime.logsafe.TransportLogger`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import http
 import inspect
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Generator, Mapping
-from dataclasses import dataclass, field
-from ssl import SSLContext, SSLObject
-from types import MappingProxyType, TracebackType
+from collections.abc import Mapping
+from dataclasses import dataclass
+from ssl import SSLObject
+from types import MappingProxyType
 from typing import Any, Generic, Self
-from urllib.parse import unquote, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection
 from websockets.asyncio.server import serve as ws_serve
-from websockets.datastructures import Headers
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .connection import ConnectionInfo, ConnectionOptions, OcppConnection, SessionConfig, option_keys
+from .admission import AdmissionGate, Refusal
+from .connection import ConnectionInfo, OcppConnection
+from .endpoint import Endpoint
+from .handshake import (
+    MAX_IDENTITY_LENGTH,
+    AuthRequest,
+    HandshakeRejectedError,
+    PeerCertificate,
+    choose_subprotocol,
+    identity_from_path,
+    parse_basic_authorization,
+)
+from .logsafe import LogLimiter, TransportLogger, escape
+from .options import Authenticator, ServerOptions
 from .roles import HandlerT, PeerT, RoleBinding
-from .session import DEFAULT_CALL_TIMEOUT, uuid4_message_id
 
 __all__ = [
     "AuthRequest",
     "Authenticator",
-    "HandshakeRejected",
+    "HandshakeRejectedError",
     "MAX_IDENTITY_LENGTH",
     "OcppServer",
+    "REPLACE_GRACE",
     "ServerOptions",
     "identity_from_path",
     "serve",
 ]
 
-MAX_IDENTITY_LENGTH = 48
-"""A Charging Station identity has at most 48 characters (OCPP-J, connection URL)."""
-
 REPLACED_CLOSE_CODE = 1008
 NO_SUBPROTOCOL_CLOSE_CODE = 1002
+REPLACE_GRACE = 0.5
+"""Seconds a replaced connection gets to answer its close frame before its TCP connection is aborted."""
 
 log = logging.getLogger("ocppwire.server")
-
-
-class HandshakeRejected(Exception):
-    """Raised by an ``auth`` hook to refuse a connection with a specific HTTP status."""
-
-    def __init__(self, status: int, text: str = "") -> None:
-        super().__init__(f"HTTP {status}: {text}" if text else f"HTTP {status}")
-        self.status = http.HTTPStatus(status)
-        self.text = text or self.status.phrase
-
-
-@dataclass(frozen=True)
-class AuthRequest:
-    """Everything the ``auth`` hook may base its decision on."""
-
-    identity: str
-    """The Charging Station identity from the URL."""
-    password: str | None
-    """The HTTP Basic password (profiles 1 and 2); ``None`` when no Basic credentials were sent."""
-    certificate: dict[str, Any] | None
-    """The TLS client certificate, verified against the server's CA (profile 3), as decoded by :mod:`ssl`."""
-    certificate_der: bytes | None
-    """The same certificate DER-encoded."""
-    remote_address: Any
-    """The peer's socket address."""
-    path: str
-    """The request path."""
-    headers: Headers = field(repr=False)
-    """All handshake request headers."""
-
-
-Authenticator = Callable[[AuthRequest], "bool | Awaitable[bool]"]
-"""Decides whether a station may connect: return (or await to) ``True`` to accept, ``False`` for 401."""
-
-
-class ServerOptions(ConnectionOptions, total=False):
-    """Keyword options of :func:`serve` (and of the generated ``csms.serve``)."""
-
-    auth: Authenticator | None
-    """Authentication hook; ``None`` accepts every well-formed identity."""
-    ssl: SSLContext | None
-    """TLS context (security profiles 2 and 3; see :mod:`ocppwire.runtime.tls`)."""
-    path_prefix: str
-    """Only accept URLs ``<path_prefix>/<identity>`` (e.g. ``"/ocpp"``); default: any path."""
-    compression: bool | ServerPerMessageDeflateFactory
-    """Offer permessage-deflate (default ``True``; OCPP-J requires it for a CSMS). ``True`` uses
-    websockets' defaults (12-bit windows, memLevel 5); pass a ``ServerPerMessageDeflateFactory`` to
-    tune window sizes and memory, which dominate per-connection memory with many stations."""
 
 
 @dataclass(frozen=True)
@@ -131,46 +100,6 @@ class _Accepted:
     certificate_der: bytes | None
 
 
-def identity_from_path(path: str, prefix: str | None = None) -> str:
-    """The station identity in a request path; ``ValueError`` (message usable as HTTP 400 text) if invalid.
-
-    With ``prefix``, the path must be exactly ``prefix/<identity>`` (``LookupError`` otherwise).
-    """
-    route = urlsplit(path).path
-    head, _, segment = route.rpartition("/")
-    if prefix is not None and head != prefix.rstrip("/"):
-        raise LookupError(f"no OCPP endpoint at {route}")
-    try:
-        identity = unquote(segment, errors="strict")
-    except UnicodeDecodeError:
-        raise ValueError("charging station identity is not valid UTF-8") from None
-    if not identity:
-        raise ValueError("the URL must end with the charging station identity")
-    if ":" in identity:
-        raise ValueError("charging station identity must not contain ':'")
-    if len(identity) > MAX_IDENTITY_LENGTH:
-        raise ValueError(f"charging station identity is longer than {MAX_IDENTITY_LENGTH} characters")
-    return identity
-
-
-def _basic_credentials(headers: Headers) -> tuple[str, str] | None:
-    """``(username, password)`` from an ``Authorization: Basic`` header; ``ValueError`` if malformed."""
-    value = headers.get("Authorization")
-    if value is None:
-        return None
-    scheme, _, token = value.strip().partition(" ")
-    if scheme.lower() != "basic":
-        raise ValueError("unsupported authorization scheme")
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise ValueError("malformed Basic credentials") from None
-    username, sep, password = decoded.partition(":")
-    if not sep:
-        raise ValueError("malformed Basic credentials")
-    return username, password
-
-
 def _peer_certificate(connection: ServerConnection) -> tuple[dict[str, Any] | None, bytes | None]:
     ssl_object = connection.transport.get_extra_info("ssl_object")
     if not isinstance(ssl_object, SSLObject):
@@ -178,7 +107,37 @@ def _peer_certificate(connection: ServerConnection) -> tuple[dict[str, Any] | No
     return ssl_object.getpeercert() or None, ssl_object.getpeercert(binary_form=True)
 
 
-class OcppServer(Generic[PeerT, HandlerT]):
+def _address_of(peername: Any) -> str:
+    """The IP address the per-address limits count (the whole path for a Unix socket)."""
+    if isinstance(peername, tuple) and peername:
+        return str(peername[0])
+    return str(peername)
+
+
+def _gated_connection(gate: AdmissionGate) -> type[ServerConnection]:
+    """A websockets connection class that asks ``gate`` the moment its TCP (or TLS) connection is up."""
+
+    class GatedConnection(ServerConnection):
+        ocpp_address: str | None = None
+        ocpp_refusal: Refusal | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.ocpp_address = _address_of(transport.get_extra_info("peername"))
+            self.ocpp_refusal = gate.admit(self.ocpp_address)
+            super().connection_made(transport)
+            if self.ocpp_refusal is not None and self.ocpp_refusal.abort:
+                self.transport.abort()  # far over a limit: not even an HTTP answer
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self.ocpp_address is not None:
+                gate.release(self.ocpp_address)
+                self.ocpp_address = None
+            super().connection_lost(exc)
+
+    return GatedConnection
+
+
+class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
     """A running CSMS endpoint. Await it (or ``async with`` it) to start listening.
 
     :attr:`stations` maps the identity of every connected station to its typed client, so
@@ -191,24 +150,29 @@ class OcppServer(Generic[PeerT, HandlerT]):
         handler: HandlerT,
         host: str | None,
         port: int,
-        options: ServerOptions,
+        options: ServerOptions | None = None,
     ) -> None:
         binding.check_handler(handler)
-        unknown = set(options) - option_keys(ServerOptions)
-        if unknown:
-            raise TypeError(f"unknown server options: {', '.join(sorted(unknown))}")
+        options = ServerOptions() if options is None else options
+        if not isinstance(options, ServerOptions):
+            raise TypeError(f"options must be a ServerOptions, not {type(options).__name__}")
         self.binding = binding
         self.handler = handler
         self.host = host
+        self.options = options
+        """The options this server runs with."""
         self._port = port
-        self._options = options
-        self._config = SessionConfig(
-            call_timeout=options.get("call_timeout", DEFAULT_CALL_TIMEOUT),
-            validate=options.get("validate", True),
-            id_factory=options.get("id_factory", uuid4_message_id),
+        self._config = options.session_config()
+        self._prefix = options.route_prefix
+        self._subprotocols = (binding.actions.subprotocol,)
+        self.gate = AdmissionGate(
+            max_connections=options.max_connections,
+            max_per_address=options.max_connections_per_address,
+            rate=options.handshake_rate,
+            burst=options.handshake_burst,
         )
-        prefix = options.get("path_prefix")
-        self._prefix = None if prefix is None else "/" + prefix.strip("/") if prefix.strip("/") else ""
+        """The connection limits' counters (open connections, refusals)."""
+        self._refusals = LogLimiter(log, burst=20, rate=2.0, prefix="refused connections: ")
         self._connections: dict[str, OcppConnection[PeerT, HandlerT]] = {}
         self._peers: dict[str, PeerT] = {}
         self._accepted: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
@@ -221,42 +185,31 @@ class OcppServer(Generic[PeerT, HandlerT]):
         """Start listening (idempotent)."""
         if self._ws is not None:
             return self
-        options = self._options
-        ping_interval = options.get("ping_interval", 30.0) or None
-        compression = options.get("compression", True)
+        options = self.options
+        compression = options.compression
         deflate = [compression] if isinstance(compression, ServerPerMessageDeflateFactory) else None
+        tls: dict[str, Any] = {}
+        if options.ssl is not None:
+            tls = {"ssl": options.ssl, "ssl_handshake_timeout": options.tls_handshake_timeout}
         self._ws = await ws_serve(
             self._serve_connection,
             self.host,
             self._port,
-            ssl=options.get("ssl"),
             select_subprotocol=self._select_subprotocol,
             process_request=self._process_request,
             compression="deflate" if compression is True else None,
             extensions=deflate,
-            ping_interval=ping_interval,
-            ping_timeout=options.get("ping_timeout", 30.0),
-            max_size=options.get("max_message_size", 2**20),
-            open_timeout=options.get("open_timeout", 10.0),
-            close_timeout=options.get("close_timeout", 10.0),
-            logger=logging.getLogger("ocppwire.server.websockets"),
+            logger=TransportLogger(logging.getLogger("ocppwire.server.websockets")),
+            create_connection=_gated_connection(self.gate),
+            backlog=options.listen_backlog,
+            **tls,
+            **options.websocket_settings(),
         )
         sockets = self._ws.sockets
         if sockets:
             self._port = int(sockets[0].getsockname()[1])
-        log.info("CSMS listening on %s (%s)", self.url, self.binding.actions.subprotocol)
+        log.info("CSMS listening on %s (%s)", self.url, ", ".join(self._subprotocols))
         return self
-
-    def __await__(self) -> Generator[Any, None, Self]:
-        return self.start().__await__()
-
-    async def __aenter__(self) -> Self:
-        return await self.start()
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
 
     async def close(self, grace: float | None = None) -> None:
         """Graceful shutdown (see the module docs); returns when every connection has ended."""
@@ -264,7 +217,7 @@ class OcppServer(Generic[PeerT, HandlerT]):
             await self._closed.wait()
             return
         self._closing = True
-        grace = self._options.get("shutdown_grace", 10.0) if grace is None else grace
+        grace = self.options.shutdown_grace if grace is None else grace
         connections = list(self._connections.values())
         if connections:
             await asyncio.wait(
@@ -273,6 +226,7 @@ class OcppServer(Generic[PeerT, HandlerT]):
         if self._ws is not None:
             self._ws.close()
             await self._ws.wait_closed()
+        self._refusals.flush()
         self._closed.set()
         log.info("CSMS on %s closed", self.url)
 
@@ -302,7 +256,7 @@ class OcppServer(Generic[PeerT, HandlerT]):
     @property
     def url(self) -> str:
         """The endpoint URL stations connect to, without the identity."""
-        scheme = "wss" if self._options.get("ssl") is not None else "ws"
+        scheme = "wss" if self.options.ssl is not None else "ws"
         host = self.host or "0.0.0.0"
         if ":" in host:
             host = f"[{host}]"
@@ -310,27 +264,57 @@ class OcppServer(Generic[PeerT, HandlerT]):
 
     # ---- handshake -------------------------------------------------------------------------------
     def _select_subprotocol(self, connection: ServerConnection, offered: Any) -> Subprotocol | None:
-        wanted = self.binding.actions.subprotocol
-        return Subprotocol(wanted) if wanted in offered else None
+        chosen = choose_subprotocol(offered, self._subprotocols)
+        return None if chosen is None else Subprotocol(chosen)
+
+    def _refuse(
+        self, connection: ServerConnection, status: http.HTTPStatus, text: str, why: str, *args: object
+    ) -> Response:
+        self._refusals.log(logging.INFO, "%s from %s: " + why, int(status), connection.remote_address, *args)
+        response = connection.respond(status, f"{text}\n")
+        if status == http.HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
+        elif status in (http.HTTPStatus.TOO_MANY_REQUESTS, http.HTTPStatus.SERVICE_UNAVAILABLE):
+            response.headers["Retry-After"] = "10"
+        return response
 
     async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        refusal: Refusal | None = getattr(connection, "ocpp_refusal", None)
+        if refusal is not None:
+            return self._refuse(connection, refusal.status, refusal.text, "%s", refusal.text)
         if self._closing:
-            return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "CSMS is shutting down\n")
+            return self._refuse(connection, http.HTTPStatus.SERVICE_UNAVAILABLE, "CSMS is shutting down", "shutting down")
         try:
             identity = identity_from_path(request.path, self._prefix)
         except LookupError as exc:
-            return connection.respond(http.HTTPStatus.NOT_FOUND, f"{exc}\n")
+            return self._refuse(connection, http.HTTPStatus.NOT_FOUND, str(exc), "path %s", escape(request.path))
         except ValueError as exc:
-            log.info("rejected connection from %s: %s", connection.remote_address, exc)
-            return connection.respond(http.HTTPStatus.BAD_REQUEST, f"{exc}\n")
+            return self._refuse(connection, http.HTTPStatus.BAD_REQUEST, str(exc), "%s: %s", exc, escape(request.path))
+        authorization = request.headers.get("Authorization")
         try:
-            credentials = _basic_credentials(request.headers)
+            credentials = None if authorization is None else parse_basic_authorization(authorization)
         except ValueError as exc:
-            return self._unauthorized(connection, identity, str(exc))
+            return self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: %s", identity, exc)
         if credentials is not None and credentials[0] != identity:
-            return self._unauthorized(connection, identity, "Basic auth username must be the station identity")
+            return self._refuse(
+                connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: Basic username is not the identity", identity
+            )
         certificate, certificate_der = _peer_certificate(connection)
-        auth = self._options.get("auth")
+        if certificate is not None and certificate_der is not None:
+            try:
+                fits = self.options.client_certificate_rule(identity, PeerCertificate(certificate, certificate_der))
+            except Exception:
+                log.exception("%s: client_certificate_rule failed", identity, extra={"ocpp_identity": identity})
+                return connection.respond(http.HTTPStatus.INTERNAL_SERVER_ERROR, "authentication failed\n")
+            if not fits:
+                return self._refuse(
+                    connection,
+                    http.HTTPStatus.FORBIDDEN,
+                    "the client certificate does not belong to this charging station",
+                    "%s: client certificate names someone else",
+                    identity,
+                )
+        auth = self.options.auth
         if auth is not None:
             attempt = AuthRequest(
                 identity=identity,
@@ -345,28 +329,19 @@ class OcppServer(Generic[PeerT, HandlerT]):
                 verdict = auth(attempt)
                 if inspect.isawaitable(verdict):
                     verdict = await verdict
-            except HandshakeRejected as exc:
-                log.info("%s: rejected by auth hook: %s", identity, exc, extra={"ocpp_identity": identity})
-                response = connection.respond(exc.status, f"{exc.text}\n")
-                if exc.status == http.HTTPStatus.UNAUTHORIZED:
-                    response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
-                return response
+            except HandshakeRejectedError as exc:
+                return self._refuse(connection, exc.status, exc.text, "%s: auth hook: %s", identity, escape(exc.text))
             except Exception:
                 log.exception("%s: auth hook failed", identity, extra={"ocpp_identity": identity})
                 return connection.respond(http.HTTPStatus.INTERNAL_SERVER_ERROR, "authentication failed\n")
             if verdict is not True:
-                return self._unauthorized(connection, identity, "invalid credentials")
+                return self._refuse(
+                    connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: invalid credentials", identity
+                )
         self._accepted[connection] = _Accepted(
             identity, request.path, None if credentials is None else credentials[0], certificate, certificate_der
         )
         return None
-
-    @staticmethod
-    def _unauthorized(connection: ServerConnection, identity: str, why: str) -> Response:
-        log.info("%s: unauthorized: %s", identity, why, extra={"ocpp_identity": identity})
-        response = connection.respond(http.HTTPStatus.UNAUTHORIZED, "unauthorized\n")
-        response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
-        return response
 
     # ---- connections ----------------------------------------------------------------------------
     async def _serve_connection(self, ws: ServerConnection) -> None:
@@ -376,13 +351,14 @@ class OcppServer(Generic[PeerT, HandlerT]):
             return
         identity = accepted.identity
         if ws.subprotocol is None:
+            offered = ws.request.headers.get("Sec-WebSocket-Protocol", "none") if ws.request else "none"
             log.info(
                 "%s: no supported subprotocol offered (%s); closing",
                 identity,
-                ws.request.headers.get("Sec-WebSocket-Protocol", "none") if ws.request else "none",
+                escape(offered),
                 extra={"ocpp_identity": identity},
             )
-            await ws.close(NO_SUBPROTOCOL_CLOSE_CODE, f"subprotocol {self.binding.actions.subprotocol} required")
+            await ws.close(NO_SUBPROTOCOL_CLOSE_CODE, f"subprotocol {' or '.join(self._subprotocols)} required")
             return
         info = ConnectionInfo(
             identity=identity,
@@ -409,15 +385,25 @@ class OcppServer(Generic[PeerT, HandlerT]):
             log.info("%s: disconnected", identity, extra={"ocpp_identity": identity})
 
     async def _replace(self, previous: OcppConnection[PeerT, HandlerT]) -> None:
-        """Close the older connection of a reconnecting identity and wait (bounded) for its cleanup."""
+        """End the older connection of a reconnecting identity promptly.
+
+        It gets a close frame (1008) and :data:`REPLACE_GRACE` seconds to answer it; a holder that does
+        not (the usual case: a dead TCP connection, or a peer that stopped reading) is aborted, so the
+        new connection never waits ``close_timeout`` for it.
+        """
         identity = previous.info.identity
         log.info("%s: new connection replaces the previous one", identity, extra={"ocpp_identity": identity})
-        limit = self._options.get("close_timeout", 10.0)
-        await previous.close(REPLACED_CLOSE_CODE, "replaced by a new connection")
+        closing = asyncio.create_task(previous.close(REPLACED_CLOSE_CODE, "replaced by a new connection"))
         try:
-            await asyncio.wait_for(previous.finished.wait(), limit)
+            await asyncio.wait_for(asyncio.shield(previous.finished.wait()), REPLACE_GRACE)
         except TimeoutError:
-            log.warning("%s: previous connection did not finish within %g s", identity, limit)
+            previous.ws.transport.abort()
+            try:
+                await asyncio.wait_for(asyncio.shield(previous.finished.wait()), self.options.close_timeout)
+            except TimeoutError:
+                log.warning("%s: replaced connection did not finish", identity, extra={"ocpp_identity": identity})
+        finally:
+            await asyncio.wait([closing])
 
 
 def serve(
@@ -425,7 +411,8 @@ def serve(
     handler: HandlerT,
     host: str | None = "127.0.0.1",
     port: int = 9000,
-    **options: Any,
+    *,
+    options: ServerOptions | None = None,
 ) -> OcppServer[PeerT, HandlerT]:
     """A CSMS server for ``binding``'s role answering with ``handler``; await it to start listening."""
-    return OcppServer(binding, handler, host, port, ServerOptions(**options))  # type: ignore[typeddict-item]
+    return OcppServer(binding, handler, host, port, options)

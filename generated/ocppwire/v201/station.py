@@ -18,18 +18,26 @@ connected (reconnecting with the OCPP back-off); ``connection.peer`` is the type
 
 from __future__ import annotations
 
-from typing import Final, TypeAlias, Unpack
+from typing import Final, TypeAlias
 
 from ocppwire.runtime.actions import Role
-from ocppwire.runtime.client import ClientOptions, OcppClient
+from ocppwire.runtime.client import OcppClient
 from ocppwire.runtime.client import connect as _connect
 from ocppwire.runtime.errors import NotSupportedError
+from ocppwire.runtime.options import ClientOptions
 from ocppwire.runtime.roles import Peer, RoleBinding, RoleHandler
 
 from . import actions as a
 from . import messages as m
 
-__all__ = ["BINDING", "ChargingStationHandler", "CsmsClient", "StationConnection", "connect"]
+__all__ = [
+    "BINDING",
+    "ChargingStationHandler",
+    "ClientOptions",
+    "CsmsClient",
+    "StationConnection",
+    "connect",
+]
 
 
 class CsmsClient(Peer):
@@ -554,10 +562,11 @@ def connect(
     *,
     identity: str,
     handler: ChargingStationHandler,
-    **options: Unpack[ClientOptions],
+    options: ClientOptions | None = None,
 ) -> StationConnection:
     """Connect to the CSMS at ``url`` + ``/`` + ``identity``; await it or use ``async with``.
 
-    Options: see :class:`ocppwire.runtime.client.ClientOptions` (password, ssl, back-off, ...).
+    ``options``: a :class:`ClientOptions` (password, ssl, back-off, first-connection attempts ...;
+    every default in :mod:`ocppwire.runtime.options`); ``None`` takes all the defaults.
     """
-    return _connect(BINDING, url, identity, handler, **options)
+    return _connect(BINDING, url, identity, handler, options=options)

@@ -1,0 +1,201 @@
+"""Every option of a CSMS server and of a station client, with its default, in one place.
+
+``ServerOptions`` (for :func:`ocppwire.runtime.server.serve` and the generated ``csms.serve``) and
+``ClientOptions`` (for :func:`ocppwire.runtime.client.connect` and ``station.connect``) are frozen,
+keyword-only dataclasses; both extend :class:`ConnectionOptions`, the options of one open connection.
+A value out of range raises ``ValueError`` naming the field when the object is built, not when the
+first station connects. Change one field of a copy with :func:`dataclasses.replace`.
+
+Every limit a peer could make us exceed has a safe default; docs/runtime.md ("Limits") gives the
+reason for each figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, fields
+from ssl import SSLContext
+from typing import TYPE_CHECKING, Any
+
+from .backoff import RetryBackOff
+from .connection import SessionConfig
+from .handshake import AuthRequest, CertificateRule, certificate_names_identity
+from .session import IdFactory, uuid4_message_id
+
+if TYPE_CHECKING:
+    from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
+
+__all__ = ["Authenticator", "ClientOptions", "ConnectionOptions", "ServerOptions"]
+
+Authenticator = Callable[[AuthRequest], "bool | Awaitable[bool]"]
+"""Decides whether a station may connect: return (or await to) ``True`` to accept, ``False`` for HTTP 401;
+raise :class:`~ocppwire.runtime.handshake.HandshakeRejectedError` for another status."""
+
+
+def _check(options: object, *, positive: tuple[str, ...] = (), non_negative: tuple[str, ...] = ()) -> None:
+    for name in positive:
+        value = getattr(options, name)
+        if value is not None and not value > 0:
+            raise ValueError(f"{type(options).__name__}.{name} must be positive, got {value!r}")
+    for name in non_negative:
+        value = getattr(options, name)
+        if value is not None and not value >= 0:
+            raise ValueError(f"{type(options).__name__}.{name} must not be negative, got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectionOptions:
+    """Options of one open OCPP-J connection, the same on both sides."""
+
+    call_timeout: float = 30.0
+    """Seconds to wait for the peer's answer to one of our CALLs, queueing included."""
+    validate: bool = True
+    """Validate outgoing requests and handler responses against the schemas before sending."""
+    id_factory: IdFactory = field(default=uuid4_message_id, repr=False)
+    """Makes the messageIds of our CALLs (default: uuid4, 36 characters)."""
+    ping_interval: float | None = 30.0
+    """WebSocketPingInterval: seconds between WebSocket pings; 0 or ``None`` disables them."""
+    ping_timeout: float | None = 30.0
+    """Seconds to wait for a pong before treating the connection as lost."""
+    max_message_size: int = 2**20
+    """Largest frame accepted, in bytes after decompression; a larger one closes the connection (1009)."""
+    open_timeout: float = 10.0
+    """Seconds for the whole opening handshake (TCP, TLS, HTTP upgrade)."""
+    close_timeout: float = 10.0
+    """Seconds to wait for the peer's closing handshake before dropping the TCP connection."""
+    shutdown_grace: float = 10.0
+    """Seconds ``close()`` lets calls in flight and running handlers finish."""
+    max_incoming_calls: int = 4
+    """Incoming CALLs whose handlers may run at once; beyond it the connection stops reading."""
+    max_queued_calls: int = 100
+    """Our CALLs that may wait for the call slot; one more fails at once."""
+    send_timeout: float = 30.0
+    """Seconds one write may wait for the peer to read; a peer that does not read is closed."""
+    max_bad_frames: int = 20
+    """Refused frames (CALLERRORs sent for broken CALLs, invalid answers) before the connection is closed."""
+
+    def __post_init__(self) -> None:
+        _check(
+            self,
+            positive=(
+                "call_timeout",
+                "max_message_size",
+                "open_timeout",
+                "close_timeout",
+                "max_incoming_calls",
+                "max_queued_calls",
+                "send_timeout",
+                "max_bad_frames",
+            ),
+            non_negative=("ping_interval", "ping_timeout", "shutdown_grace"),
+        )
+
+    def session_config(self) -> SessionConfig:
+        """The per-connection settings the session (correlator) of each connection runs with."""
+        return SessionConfig(
+            call_timeout=self.call_timeout,
+            validate=self.validate,
+            id_factory=self.id_factory,
+            max_incoming_calls=self.max_incoming_calls,
+            max_queued_calls=self.max_queued_calls,
+            send_timeout=self.send_timeout,
+            max_bad_frames=self.max_bad_frames,
+        )
+
+    def websocket_settings(self) -> dict[str, Any]:
+        """Keyword arguments of the websockets ``serve``/``connect`` these options decide."""
+        return {
+            "ping_interval": self.ping_interval or None,
+            "ping_timeout": self.ping_timeout,
+            "max_size": self.max_message_size,
+            "open_timeout": self.open_timeout,
+            "close_timeout": self.close_timeout,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerOptions(ConnectionOptions):
+    """Options of a CSMS server: its connections' options plus authentication, TLS and admission limits."""
+
+    auth: Authenticator | None = None
+    """Authentication hook; ``None`` accepts every well-formed identity (and, with TLS, every verified certificate
+    that names it)."""
+    ssl: SSLContext | None = field(default=None, repr=False)
+    """TLS context (security profiles 2 and 3; see :mod:`ocppwire.runtime.tls`)."""
+    client_certificate_rule: CertificateRule = field(default=certificate_names_identity, repr=False)
+    """Profile 3: may this verified client certificate connect as this identity? Default: its subject CN is
+    the identity (OCPP 2.0.1 Part 2). A ``False`` answer refuses the handshake with HTTP 403."""
+    path_prefix: str | None = None
+    """Only accept URLs ``<path_prefix>/<identity>`` (e.g. ``"/ocpp"``); ``None``: any path."""
+    compression: bool | ServerPerMessageDeflateFactory = True
+    """Offer permessage-deflate (OCPP-J requires it of a CSMS). ``True`` uses websockets' defaults (12-bit
+    windows, memLevel 5); a ``ServerPerMessageDeflateFactory`` tunes window sizes and memory."""
+    max_connections: int = 10_000
+    """Open connections (handshakes in progress included) before new ones get HTTP 503."""
+    max_connections_per_address: int = 256
+    """Open connections from one IP address before new ones from it get HTTP 429."""
+    handshake_rate: float = 20.0
+    """New connections per second one IP address may open (token bucket refill); beyond it HTTP 429."""
+    handshake_burst: int = 256
+    """New connections one IP address may open at once (token bucket size)."""
+    listen_backlog: int = 2048
+    """The listening socket's accept queue (the kernel caps it at ``net.core.somaxconn``)."""
+    tls_handshake_timeout: float = 10.0
+    """Seconds a TLS handshake may take before the TCP connection is dropped."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(
+            self,
+            positive=(
+                "max_connections",
+                "max_connections_per_address",
+                "handshake_rate",
+                "handshake_burst",
+                "listen_backlog",
+                "tls_handshake_timeout",
+            ),
+        )
+        if self.path_prefix is not None and any(c in self.path_prefix for c in "?#%"):
+            raise ValueError(f"ServerOptions.path_prefix must be a plain path such as '/ocpp', got {self.path_prefix!r}")
+
+    @property
+    def route_prefix(self) -> str | None:
+        """``path_prefix`` with exactly one leading and no trailing slash (``""`` for the root), or ``None``."""
+        if self.path_prefix is None:
+            return None
+        stripped = self.path_prefix.strip("/")
+        return "/" + stripped if stripped else ""
+
+
+DEFAULT_FIRST_CONNECT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientOptions(ConnectionOptions):
+    """Options of a station's connection to its CSMS."""
+
+    password: str | None = field(default=None, repr=False)
+    """HTTP Basic auth password (security profiles 1 and 2); the username is the identity. Never in a repr."""
+    ssl: SSLContext | None = field(default=None, repr=False)
+    """TLS context for ``wss://`` (profiles 2 and 3); default: system trust store, no client certificate."""
+    compression: bool = True
+    """Offer permessage-deflate (the CSMS decides)."""
+    reconnect: bool = True
+    """Reconnect after a lost connection (and retry failed attempts) with :attr:`backoff` between attempts."""
+    backoff: RetryBackOff = field(default_factory=RetryBackOff)
+    """Waits between attempts (OCPP RetryBackOff* variables)."""
+    retry_rejected: bool = False
+    """Also retry refused handshakes (HTTP 4xx, subprotocol, certificate)."""
+    first_connect_attempts: int | None = DEFAULT_FIRST_CONNECT_ATTEMPTS
+    """Attempts for the *first* connection before ``await connect(...)`` raises the last error; ``None`` keeps
+    trying forever (a station that must wait for its CSMS). Later reconnections always retry forever."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check(self, positive=("first_connect_attempts",))
+
+
+def option_names(options_type: type[ConnectionOptions]) -> list[str]:
+    """The field names of an options class, in definition order (documentation and tests use it)."""
+    return [f.name for f in fields(options_type)]
