@@ -59,6 +59,11 @@ class ConnectionOptions:
     """Seconds to wait for a pong before treating the connection as lost."""
     max_message_size: int = 2**20
     """Largest frame accepted, in bytes after decompression; a larger one closes the connection (1009)."""
+    read_ahead: int = 4
+    """Frames the transport may read before the application takes them; beyond it, it stops reading.
+    With ``max_incoming_calls`` this bounds what one connection holds: at most
+    ``(read_ahead + max_incoming_calls) * max_message_size`` of frames (8 MiB with the defaults; about
+    40 KiB for an ordinary station) plus the 32 KiB write buffer."""
     open_timeout: float = 10.0
     """Seconds for the whole opening handshake (TCP, TLS, HTTP upgrade)."""
     close_timeout: float = 10.0
@@ -86,6 +91,7 @@ class ConnectionOptions:
                 "max_queued_calls",
                 "send_timeout",
                 "max_bad_frames",
+                "read_ahead",
             ),
             non_negative=("ping_interval", "ping_timeout", "shutdown_grace"),
         )
@@ -108,6 +114,7 @@ class ConnectionOptions:
             "ping_interval": self.ping_interval or None,
             "ping_timeout": self.ping_timeout,
             "max_size": self.max_message_size,
+            "max_queue": self.read_ahead,
             "open_timeout": self.open_timeout,
             "close_timeout": self.close_timeout,
         }
