@@ -100,6 +100,7 @@ class OcppConnection(Generic[PeerT, HandlerT]):
         self._transport = transport
         limits = transport.get_write_buffer_limits() if transport is not None else (0, 2**15)
         self._high_water = limits[1]
+        self._close_timeout = (ws.close_timeout or 10.0) + 1.0  # websockets' own wait, then ours
         self.peer: PeerT = binding.peer_type(self.session, info, self)
         self._dispatch_to = binding.dispatcher(handler, self.peer)
         self._closer: asyncio.Task[None] | None = None
@@ -131,6 +132,18 @@ class OcppConnection(Generic[PeerT, HandlerT]):
             self._transport.abort()
             raise ConnectionClosedError(f"{identity}: send timed out") from None
 
+    async def _resumed_before_closed(self) -> bool:
+        """While paused, wait for a free handler slot, or for the connection to go (then False):
+        a peer that is gone must not wait for slow handlers before its connection is cleaned up."""
+        resumed = asyncio.ensure_future(self.session.wait_resumed())
+        closed = asyncio.ensure_future(self.ws.wait_closed())
+        try:
+            await asyncio.wait((resumed, closed), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            resumed.cancel()
+            closed.cancel()
+        return not closed.done() or closed.cancelled()
+
     def _dispatch(self, spec: Any, request: Any) -> Awaitable[Any]:
         return self._dispatch_to(spec, request)
 
@@ -149,7 +162,9 @@ class OcppConnection(Generic[PeerT, HandlerT]):
         try:
             while True:
                 if session.paused:  # backpressure: let TCP hold the peer back until a handler is done
-                    await session.wait_resumed()
+                    if not await self._resumed_before_closed():
+                        reason = "connection lost while paused"
+                        break
                 data = await ws.recv()  # text frames arrive as str, checked UTF-8 (1007 otherwise)
                 if type(data) is bytes:
                     log.info("%s: binary frame refused; closing (1003)", identity, extra={"ocpp_identity": identity})
@@ -180,8 +195,22 @@ class OcppConnection(Generic[PeerT, HandlerT]):
                 log.exception("%s: on_connect failed", self.info.identity, extra={"ocpp_identity": self.info.identity})
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the WebSocket; :meth:`run` then finishes on its own."""
-        await self.ws.close(code, reason)
+        """Close the WebSocket; :meth:`run` then finishes on its own.
+
+        Bounded: the closing handshake gets ``close_timeout`` seconds. websockets waits for the
+        close frame to be written, so a peer that stopped reading would otherwise hold this (and a
+        server's shutdown) forever; past the timeout the TCP connection is aborted.
+        """
+        try:
+            async with asyncio.timeout(self._close_timeout):
+                await self.ws.close(code, reason)
+        except TimeoutError:
+            self.abort()
+
+    def abort(self) -> None:
+        """Drop the TCP connection at once, without a closing handshake."""
+        if self._transport is not None:
+            self._transport.abort()
 
     async def shutdown(self, grace: float, code: int = 1000, reason: str = "") -> None:
         """Graceful close: refuse new calls, let calls in flight and running handlers finish
