@@ -29,7 +29,7 @@ from ocppwire.devicemodel import (
 )
 from ocppwire.runtime import payload
 from ocppwire.runtime.customdata import GenericCustomData
-from ocppwire.runtime.devicemodel_spec import DataType, VariableSpec
+from ocppwire.devicemodel.spec import DataType, VariableSpec
 from ocppwire.runtime.errors import OccurrenceConstraintViolationError
 from ocppwire.v201 import catalog as c
 from ocppwire.v201 import enums as e

@@ -9,7 +9,7 @@
 Hand-written (not generator output): it sits beside ``ocppwire.v201`` and imports it.
 """
 
-from ocppwire.runtime.devicemodel_spec import (
+from ocppwire.devicemodel.spec import (
     ComponentKind,
     DataType,
     InvalidValueError,

@@ -26,7 +26,7 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
-from ocppwire.runtime.devicemodel_spec import (
+from ocppwire.devicemodel.spec import (
     AttributeValue,
     Mutability,
     VariableSpec,
