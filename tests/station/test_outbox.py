@@ -118,7 +118,9 @@ async def test_retry_waits_grow_with_message_attempt_interval() -> None:
     handler = RecordingCsms()
     handler.refuse = 2
     async with csms.serve(handler, "127.0.0.1", 0) as server, connect(server.url) as conn:
-        outbox = Outbox(StationStore.memory(), settings=OutboxSettings(message_attempts=3, message_attempt_interval=0.2))
+        outbox = Outbox(
+            StationStore.memory(), settings=OutboxSettings(message_attempts=3, message_attempt_interval=0.2)
+        )
         outbox.start(conn)
         loop = asyncio.get_running_loop()
         started = loop.time()

@@ -33,7 +33,9 @@ __all__ = ["ValueStore"]
 
 log = logging.getLogger("ocppwire.devicemodel")
 
-_KEY = "component = ? AND component_instance = ? AND evse = ? AND connector = ? AND variable = ? AND variable_instance = ?"
+_KEY = (
+    "component = ? AND component_instance = ? AND evse = ? AND connector = ? AND variable = ? AND variable_instance = ?"
+)
 
 
 def _key(stored: StoredVariable) -> tuple[str, str, int, int, str, str]:

@@ -390,6 +390,10 @@ class DeviceModel:
         return text[: min(limit, MAX_ATTRIBUTE_VALUE_LENGTH)]
 
     # ---- GetVariables / SetVariables --------------------------------------------------------------
+    def resolve(self, component: t.ComponentType, variable: t.VariableType) -> StoredVariable | str:
+        """The variable a request names, or ``"UnknownComponent"`` / ``"UnknownVariable"``."""
+        return self._resolve(component, variable)
+
     def _resolve(self, component: t.ComponentType, variable: t.VariableType) -> StoredVariable | str:
         """The stored variable, or the status saying what is unknown (``UnknownComponent`` / ``UnknownVariable``)."""
         found = self._components.get(ComponentRef.from_type(component).key)

@@ -283,7 +283,12 @@ class Outbox:
             delay = settings.retry_delay(attempts)
             log.info(
                 "outbox: %s (id %d) failed attempt %d of %d (%s); retrying in %.1f s",
-                spec.name, message.id, attempts, settings.message_attempts, _describe(exc), delay,
+                spec.name,
+                message.id,
+                attempts,
+                settings.message_attempts,
+                _describe(exc),
+                delay,
             )
             await asyncio.sleep(delay)
             return

@@ -65,7 +65,9 @@ class DurableQueue:
         Counter update and insert are one transaction: a crash leaves either both or neither.
         """
         with self.store.transaction() as db:
-            row = db.execute("SELECT next_seq FROM transaction_seq WHERE transaction_id = ?", (transaction_id,)).fetchone()
+            row = db.execute(
+                "SELECT next_seq FROM transaction_seq WHERE transaction_id = ?", (transaction_id,)
+            ).fetchone()
             seq_no = 0 if row is None else int(row[0])
             payload = build(seq_no)
             db.execute(
@@ -116,4 +118,3 @@ class DurableQueue:
         """True when the Ended event of ``transaction_id`` is stored and not yet delivered."""
         rows = self.store.query("SELECT ended FROM transaction_seq WHERE transaction_id = ?", (transaction_id,))
         return bool(rows and rows[0][0])
-

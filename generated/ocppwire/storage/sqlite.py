@@ -88,7 +88,9 @@ class StationStore:
             self._db.execute("PRAGMA synchronous=FULL")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: schema version {version} is newer than this ocppwire ({SCHEMA_VERSION})")
+                raise StoreError(
+                    f"{self.path}: schema version {version} is newer than this ocppwire ({SCHEMA_VERSION})"
+                )
             self._db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path or ':memory:'}: {exc}") from exc
