@@ -41,6 +41,12 @@ class RecordingCsms(csms.CsmsHandler):
         self.other.append(req)
         return m.HeartbeatResponse(current_time=datetime.now(UTC))
 
+    async def status_notification(
+        self, station: csms.ChargingStationClient, req: m.StatusNotificationRequest
+    ) -> m.StatusNotificationResponse:
+        self.other.append(req)
+        return m.StatusNotificationResponse()
+
     def seq_nos(self, transaction_id: str) -> list[int]:
         return [r.seq_no for _, r in self.events if r.transaction_info.transaction_id == transaction_id]
 

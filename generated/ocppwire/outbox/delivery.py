@@ -157,6 +157,7 @@ class Outbox:
         self._link: StationLink | None = None
         self._task: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
+        self._relinked = asyncio.Event()
         self._waiters: dict[int, asyncio.Future[Any]] = {}
         self._methods: dict[tuple[type[Any], str], str] = {}
 
@@ -217,13 +218,14 @@ class Outbox:
     async def _send_now(self, spec: ActionSpec[Any, Any], request: Any) -> Any:
         if not self.online or self._link is None:
             raise ConnectionClosedError(f"{spec.name} not sent: the station is offline and the message is not durable")
-        peer = await self._link.wait_connected()
+        peer = await self._connected_peer()
         return await self._method(peer, spec)(request)
 
     # ---- delivery ----------------------------------------------------------------------------------
     def start(self, link: StationLink) -> None:
         """Start delivering through ``link`` (the object ``station.connect(...)`` returned)."""
         self._link = link
+        self._relinked.set()  # a delivery waiting on the previous link looks at this one
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._deliver(), name="ocppwire-outbox")
         self._wakeup.set()
@@ -262,7 +264,7 @@ class Outbox:
         except msgspec.ValidationError as exc:  # written by another version with other rules
             self._drop(message, message.attempts, "the stored request is no longer valid", exc)
             return
-        peer = await self._link.wait_connected()
+        peer = await self._connected_peer()
         try:
             response = await self._method(peer, spec)(request)
         except (ConnectionClosedError, CallTimeoutError, ConnectionError) as exc:
@@ -299,6 +301,23 @@ class Outbox:
             waiter.set_result(response)
         if self.on_response is not None:
             self.on_response(spec, request, response)
+
+    async def _connected_peer(self) -> Any:
+        """The CSMS client of the current link, waiting for a connection — on a link given later too."""
+        while True:
+            link = self._link
+            assert link is not None
+            self._relinked.clear()
+            waiting = asyncio.ensure_future(link.wait_connected())
+            relinked = asyncio.ensure_future(self._relinked.wait())
+            try:
+                await asyncio.wait([waiting, relinked], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                relinked.cancel()
+                if not waiting.done():
+                    waiting.cancel()
+            if waiting.done() and not waiting.cancelled() and waiting.exception() is None:
+                return waiting.result()
 
     def _drop(self, message: QueuedMessage, attempts: int, reason: str, error: BaseException) -> None:
         self.queue.remove(message.id)
