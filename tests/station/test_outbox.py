@@ -182,3 +182,25 @@ def test_queue_survives_reopening_the_file(tmp_path: Path) -> None:
         head = queue.head()
         assert head is not None and head.payload == b"0"
         assert store.check() == "ok"
+
+
+async def test_a_stored_message_that_no_longer_decodes_is_dropped_and_a_failing_hook_stops_nothing() -> None:
+    handler = RecordingCsms()
+    dropped: list[DroppedMessage] = []
+    answered: list[str] = []
+
+    def broken_hook(spec: object, request: object, response: object) -> None:
+        answered.append("called")
+        raise RuntimeError("application bug")
+
+    async with csms.serve(handler, "127.0.0.1", 0) as server, connect(server.url) as conn:
+        outbox = Outbox(StationStore.memory(), on_drop=dropped.append, on_response=broken_hook)
+        outbox.queue.push("TransactionEvent", b'{"not": "an event"}')  # e.g. written by older firmware
+        outbox.queue.push("NoSuchAction", b"{}")
+        first = outbox.submit(tx_event("Z", STARTED))
+        second = outbox.submit(tx_event("Z", ENDED))
+        outbox.start(conn)
+        await asyncio.wait_for(asyncio.gather(first.response, second.response), 10)
+        await outbox.close()
+    assert [d.action for d in dropped] == ["TransactionEvent", "NoSuchAction"]
+    assert handler.seq_nos("Z") == [0, 1] and answered == ["called", "called"]

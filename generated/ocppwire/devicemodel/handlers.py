@@ -133,7 +133,9 @@ class MonitoringHandlers:
                 await asyncio.sleep(0)  # the response goes out before the first report
                 return [await csms.notify_monitoring_report(report) for report in reports]
 
-            task = asyncio.get_running_loop().create_task(run(), name=f"NotifyMonitoringReport requestId={req.request_id}")
+            task = asyncio.get_running_loop().create_task(
+                run(), name=f"NotifyMonitoringReport requestId={req.request_id}"
+            )
             monitoring.report_tasks.add(task)
             task.add_done_callback(monitoring.report_tasks.discard)
         return response

@@ -16,7 +16,7 @@ the CSMS answered it. What that gives (OCPP 2.0.1 E, offline behaviour):
   logged at WARNING and handed to the ``on_drop`` hook, never silently. Messages behind it wait,
   so order is kept;
 - a lost connection or a timeout is not a failed attempt: the message stays first in line and is
-  sent again once connected. (A CSMS that processed a message but whose answer was lost receives it
+  sent again once connected (after a timeout, ``MessageAttemptInterval`` later). (A CSMS that processed a message but whose answer was lost receives it
   twice; OCPP's delivery is at-least-once, and ``seqNo`` lets the CSMS spot the repeat.)
 
 Messages that are not durable are sent at once through the current connection and raise
@@ -254,14 +254,18 @@ class Outbox:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            await self._deliver_one(message)
+            try:
+                await self._deliver_one(message)
+            except Exception:  # never let one bad message or hook stop delivery for good
+                log.exception("outbox: delivering %s (id %d) failed; trying again", message.action, message.id)
+                await asyncio.sleep(1.0)
 
     async def _deliver_one(self, message: QueuedMessage) -> None:
         assert self._link is not None
-        spec = self.actions[message.action]
         try:
+            spec = self.actions[message.action]
             request = decode(spec.request, message.payload)
-        except msgspec.ValidationError as exc:  # written by another version with other rules
+        except (KeyError, msgspec.DecodeError) as exc:  # written by another version with other rules
             self._drop(message, message.attempts, "the stored request is no longer valid", exc)
             return
         peer = await self._connected_peer()
@@ -270,7 +274,10 @@ class Outbox:
         except (ConnectionClosedError, CallTimeoutError, ConnectionError) as exc:
             self.stats.resends += 1
             log.info("outbox: %s (id %d) not answered (%s); sending it again", spec.name, message.id, exc)
-            await asyncio.sleep(_RECONNECT_POLL)
+            # After a timeout the CSMS is up but slow (or the link silently dead): give it the retry
+            # interval before sending the same message again. A closed connection just waits for the next one.
+            timed_out = isinstance(exc, CallTimeoutError)
+            await asyncio.sleep(self.settings.retry_delay(1) if timed_out else _RECONNECT_POLL)
             return
         except RequestValidationError as exc:
             self._drop(message, message.attempts, "the request does not pass validation", exc)
@@ -300,7 +307,10 @@ class Outbox:
         if waiter is not None and not waiter.done():
             waiter.set_result(response)
         if self.on_response is not None:
-            self.on_response(spec, request, response)
+            try:
+                self.on_response(spec, request, response)
+            except Exception:
+                log.exception("outbox: on_response hook failed for %s (id %d)", spec.name, message.id)
 
     async def _connected_peer(self) -> Any:
         """The CSMS client of the current link, waiting for a connection — on a link given later too."""
@@ -328,7 +338,10 @@ class Outbox:
         if waiter is not None and not waiter.done():
             waiter.set_exception(MessageDroppedError(dropped))
         if self.on_drop is not None:
-            self.on_drop(dropped)
+            try:
+                self.on_drop(dropped)
+            except Exception:
+                log.exception("outbox: on_drop hook failed for %s (id %d)", message.action, message.id)
 
     def _method(self, peer: Any, spec: ActionSpec[Any, Any]) -> Callable[[Any], Any]:
         """The peer's typed method for an action (``TransactionEvent`` → ``peer.transaction_event``)."""
