@@ -279,3 +279,14 @@ async def test_over_a_connection_monitors_set_by_the_csms_raise_notify_event() -
     assert outbox.stats.queued == 1  # severity 2 <= OfflineQueuingSeverity 3: queued durably
     [report] = handler.reports  # one variable, one message
     assert report.request_id == 5 and report.tbc is False and len(report.monitor[0].variable_monitoring) == 2  # type: ignore[index]
+
+
+def test_transaction_monitors_report_only_during_a_transaction() -> None:
+    model, monitoring, sent = build()
+    set_monitors(monitoring, monitor(TEMPERATURE, M.DELTA, 1, transaction=True))
+    model.set(TEMPERATURE, 30.0)
+    assert sent == []  # no transaction running
+    monitoring.transaction_id = "TX-9"
+    model.set(TEMPERATURE, 40.0)
+    [(request, _)] = sent
+    assert request.event_data[0].transaction_id == "TX-9" and request.event_data[0].actual_value == "40"
