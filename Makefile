@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy conformance soak bench bench-scale clean
+.PHONY: install run test check generate mypy conformance soak crash bench bench-scale clean
 
 install: $(STAMP)
 
@@ -41,6 +41,12 @@ conformance: install
 SOAK_SECONDS ?= 120
 soak: install
 	OCPPWIRE_SOAK=1 OCPPWIRE_SOAK_SECONDS=$(SOAK_SECONDS) $(PY) -m pytest tests/reliability -o timeout=$$(( $(SOAK_SECONDS) + 600 ))
+
+## Station crash test at size: SIGKILL the station process at CRASH_ROUNDS random points of a transaction
+## while the CSMS is down, then check every TransactionEvent arrives once, in order (docs/station.md).
+CRASH_ROUNDS ?= 30
+crash: install
+	OCPPWIRE_CRASH_ROUNDS=$(CRASH_ROUNDS) $(PY) -m pytest tests/station/test_crash.py -o timeout=$$(( $(CRASH_ROUNDS) * 20 + 60 ))
 
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire

@@ -9,7 +9,7 @@ from ocppwire.devicemodel import (
     send_notify_reports,
     set_variable_data,
 )
-from ocppwire.runtime.devicemodel_spec import AttributeValue, VariableSpec
+from ocppwire.devicemodel.spec import AttributeValue, VariableSpec
 from ocppwire.v201 import catalog, enums
 from ocppwire.v201 import messages as m
 from ocppwire.v201.station import ChargingStationHandler, CsmsClient

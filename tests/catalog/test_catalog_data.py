@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocppgen.catalog import read_catalog
-from ocppwire.runtime.devicemodel_spec import ComponentKind, DataType, Mutability
+from ocppwire.devicemodel.spec import ComponentKind, DataType, Mutability
 from ocppwire.v201 import catalog
 from ocppwire.v201 import enums as e
 

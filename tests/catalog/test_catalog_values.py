@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ocppwire.runtime.devicemodel_spec import (
+from ocppwire.devicemodel.spec import (
     DataType,
     InvalidValueError,
     LimitViolationError,

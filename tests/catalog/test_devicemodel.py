@@ -29,7 +29,7 @@ from ocppwire.devicemodel import (
 )
 from ocppwire.runtime import payload
 from ocppwire.runtime.customdata import GenericCustomData
-from ocppwire.runtime.devicemodel_spec import DataType, VariableSpec
+from ocppwire.devicemodel.spec import DataType, VariableSpec
 from ocppwire.runtime.errors import OccurrenceConstraintViolationError
 from ocppwire.v201 import catalog as c
 from ocppwire.v201 import enums as e
@@ -204,7 +204,7 @@ def test_reboot_required_and_vendor_variables() -> None:
     dm.add(c.OCPPCommCtrlr.HeartbeatInterval, 300, mutability=Mutability.READ_ONLY, max_limit=3600)
     [result] = set_vars(dm, set_variable_data(fan, "on"))
     assert result.attribute_status is e.SetVariableStatusEnumType.REBOOT_REQUIRED
-    assert dm.get(fan) == "on"
+    assert dm.get(fan) == "auto" and dm.pending(fan) == "on"  # takes effect at the next start
     [ro] = set_vars(dm, set_variable_data(c.OCPPCommCtrlr.HeartbeatInterval, 60))
     assert ro.attribute_status is e.SetVariableStatusEnumType.REJECTED
     with pytest.raises(ValueError, match="placeholder"):
@@ -291,8 +291,14 @@ async def test_configuration_inventory_and_summary() -> None:
     assert all(a.mutability is not e.MutabilityEnumType.READ_ONLY for i in items for a in i.variable_attribute)
     assert {i.variable.name for i in items} >= {"HeartbeatInterval", "BasicAuthPassword"}
     assert "SecurityProfile" not in {i.variable.name for i in items}
-    summary, none = dm.base_report(m.GetBaseReportRequest(request_id=2, report_base=e.ReportBaseEnumType.SUMMARY_INVENTORY))
-    assert summary.status is e.GenericDeviceModelStatusEnumType.NOT_SUPPORTED and none == []
+    summary_request = m.GetBaseReportRequest(request_id=2, report_base=e.ReportBaseEnumType.SUMMARY_INVENTORY)
+    summary, states = dm.base_report(summary_request)
+    assert summary.status is e.GenericDeviceModelStatusEnumType.ACCEPTED and states
+    assert {i.variable.name for i in states} <= {"AvailabilityState", "Available", "Enabled", "Problem"}
+    # a component with Problem=true is reported whole
+    dm.add(c.EVSE.Problem, True, evse=2)
+    _, states = dm.base_report(summary_request)
+    assert ("Power", 2) in {(i.variable.name, i.component.evse.id) for i in states if i.component.evse}  # type: ignore[union-attr]
 
 
 async def test_get_report_filters() -> None:

@@ -3,13 +3,16 @@
 - :class:`DeviceModel` holds the station's variables and answers GetVariables, SetVariables,
   GetBaseReport and GetReport (:mod:`.store`);
 - :class:`DeviceModelHandlers` plugs it into a station handler in one line (:mod:`.handlers`);
+- :class:`Monitoring` answers the monitoring requests and sends NotifyEvent when a monitored value
+  changes (:mod:`.monitoring`, :mod:`.monitors`); :class:`MonitoringHandlers` plugs it in;
+- with a :class:`~ocppwire.storage.StationStore`, values and monitors persist (:mod:`.persistence`);
 - :mod:`.parts` builds message parts (``GetVariableData``, ``SetVariableData``, component and
   variable types) from catalogue specs, for the CSMS side as much as the station side.
 
 Hand-written (not generator output): it sits beside ``ocppwire.v201`` and imports it.
 """
 
-from ocppwire.runtime.devicemodel_spec import (
+from ocppwire.devicemodel.spec import (
     ComponentKind,
     DataType,
     InvalidValueError,
@@ -22,7 +25,16 @@ from ocppwire.runtime.devicemodel_spec import (
     WriteOnlyError,
 )
 
-from .handlers import DeviceModelHandlers, NotifyReportSender, attach, send_notify_reports, start_report
+from .handlers import (
+    DeviceModelHandlers,
+    MonitoringHandlers,
+    NotifyReportSender,
+    attach,
+    send_notify_reports,
+    start_report,
+)
+from .monitoring import Monitoring, send_through_outbox
+from .monitors import Monitor, MonitorKind
 from .parts import (
     component_type,
     component_variable,
@@ -40,6 +52,10 @@ __all__ = [
     "DataType",
     "DeviceModel",
     "DeviceModelHandlers",
+    "Monitor",
+    "MonitorKind",
+    "Monitoring",
+    "MonitoringHandlers",
     "InvalidValueError",
     "LimitViolationError",
     "Mutability",
@@ -55,6 +71,7 @@ __all__ = [
     "component_variable",
     "get_variable_data",
     "send_notify_reports",
+    "send_through_outbox",
     "set_variable_data",
     "start_report",
     "variable_characteristics",

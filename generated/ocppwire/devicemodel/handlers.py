@@ -24,9 +24,17 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 from ocppwire.v201 import types as t
 
+from .monitoring import Monitoring
 from .store import DeviceModel
 
-__all__ = ["DeviceModelHandlers", "NotifyReportSender", "attach", "send_notify_reports", "start_report"]
+__all__ = [
+    "DeviceModelHandlers",
+    "MonitoringHandlers",
+    "NotifyReportSender",
+    "attach",
+    "send_notify_reports",
+    "start_report",
+]
 
 
 class NotifyReportSender(Protocol):
@@ -85,6 +93,51 @@ class DeviceModelHandlers:
         response, items = self.device_model.report(req)
         if response.status is _ACCEPTED:
             start_report(self.device_model, csms, req.request_id, items)
+        return response
+
+
+class MonitoringHandlers:
+    """Mixin answering the five monitoring actions from ``self.monitoring`` (a :class:`~.monitoring.Monitoring`).
+
+    GetMonitoringReport is answered at once; the NotifyMonitoringReport sequence follows from a
+    background task (kept in ``self.monitoring.report_tasks``), one message after the other.
+    """
+
+    monitoring: Monitoring
+
+    async def set_variable_monitoring(
+        self, csms: Any, req: m.SetVariableMonitoringRequest
+    ) -> m.SetVariableMonitoringResponse:
+        return self.monitoring.set_variable_monitoring(req)
+
+    async def clear_variable_monitoring(
+        self, csms: Any, req: m.ClearVariableMonitoringRequest
+    ) -> m.ClearVariableMonitoringResponse:
+        return self.monitoring.clear_variable_monitoring(req)
+
+    async def set_monitoring_base(self, csms: Any, req: m.SetMonitoringBaseRequest) -> m.SetMonitoringBaseResponse:
+        return self.monitoring.set_monitoring_base(req)
+
+    async def set_monitoring_level(self, csms: Any, req: m.SetMonitoringLevelRequest) -> m.SetMonitoringLevelResponse:
+        return self.monitoring.set_monitoring_level(req)
+
+    async def get_monitoring_report(
+        self, csms: Any, req: m.GetMonitoringReportRequest
+    ) -> m.GetMonitoringReportResponse:
+        response, items = self.monitoring.monitoring_report(req)
+        if response.status is _ACCEPTED:
+            monitoring = self.monitoring
+            reports = monitoring.notify_monitoring_reports(req.request_id, items)
+
+            async def run() -> list[m.NotifyMonitoringReportResponse]:
+                await asyncio.sleep(0)  # the response goes out before the first report
+                return [await csms.notify_monitoring_report(report) for report in reports]
+
+            task = asyncio.get_running_loop().create_task(
+                run(), name=f"NotifyMonitoringReport requestId={req.request_id}"
+            )
+            monitoring.report_tasks.add(task)
+            task.add_done_callback(monitoring.report_tasks.discard)
         return response
 
 

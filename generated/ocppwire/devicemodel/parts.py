@@ -3,7 +3,7 @@
 A CSMS writing ``GetVariables`` / ``SetVariables`` / ``GetReport`` requests, and a station writing
 reports, both need ``ComponentType`` + ``VariableType`` pairs with the exact standardized names,
 and values formatted the way the variable's ``dataType`` says. These helpers take a
-:class:`~ocppwire.runtime.devicemodel_spec.VariableSpec` (``catalog.OCPPCommCtrlr.OfflineThreshold``)
+:class:`~ocppwire.devicemodel.spec.VariableSpec` (``catalog.OCPPCommCtrlr.OfflineThreshold``)
 and do both, so names are never typed by hand and a bad value fails before it is sent.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from msgspec import UNSET, UnsetType
 
-from ocppwire.runtime.devicemodel_spec import AttributeValue, VariableSpec
+from ocppwire.devicemodel.spec import AttributeValue, VariableSpec
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import types as t
 
@@ -98,7 +98,7 @@ def set_variable_data(
 
     ``value`` is a Python value (formatted per the data type) or the wire text itself. With ``check``
     (the default) a write the catalogue says the station will refuse raises at once: a
-    :class:`~ocppwire.runtime.devicemodel_spec.ReadOnlyError`, a value outside the values list or
+    :class:`~ocppwire.devicemodel.spec.ReadOnlyError`, a value outside the values list or
     the limits. Pass ``check=False`` to send it anyway (e.g. to test a station's rejection).
     """
     if check:

@@ -22,30 +22,37 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from msgspec import UNSET, UnsetType
 
-from ocppwire.runtime.devicemodel_spec import (
+from ocppwire.devicemodel.spec import (
     AttributeValue,
     Mutability,
+    ReadOnlyError,
     VariableSpec,
     VariableValueError,
     WriteOnlyError,
 )
-from ocppwire.runtime.errors import OccurrenceConstraintViolationError
+from ocppwire.runtime.errors import FormatViolationError, OccurrenceConstraintViolationError
+from ocppwire.runtime.payload import encode
+from ocppwire.storage import StationStore
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 from ocppwire.v201 import types as t
 
 from .parts import variable_characteristics
+from .persistence import ValueStore
 
-__all__ = ["ChangeEvent", "ComponentRef", "DeviceModel", "StoredVariable"]
+__all__ = ["ChangeEvent", "ComponentRef", "DeviceModel", "StoredVariable", "split_items"]
+
+ItemT = TypeVar("ItemT")
 
 ACTUAL = e.AttributeEnumType.ACTUAL
 MAX_ATTRIBUTE_VALUE_LENGTH = 2500  # GetVariableResult.attributeValue / VariableAttribute.value maxLength
 MAX_ADDITIONAL_INFO = 512  # StatusInfo.additionalInfo maxLength
 DEFAULT_ITEMS_PER_MESSAGE = 25
+_SUMMARY_VARIABLES = frozenset({"availabilitystate", "available", "enabled", "problem"})
 _CRITERIA = {
     e.ComponentCriterionEnumType.ACTIVE: "active",
     e.ComponentCriterionEnumType.AVAILABLE: "available",
@@ -112,6 +119,10 @@ class StoredVariable:
     constant: bool = False
     supports_monitoring: bool = False
     reboot_required: bool = False
+    attribute_mutability: dict[e.AttributeEnumType, Mutability] = field(default_factory=dict)
+    """Mutability of single attributes where it differs from the variable's (e.g. Actual ReadOnly, Target ReadWrite)."""
+    pending: dict[e.AttributeEnumType, str] = field(default_factory=dict)
+    """Values set with RebootRequired, applied at the next start."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -119,7 +130,12 @@ class StoredVariable:
 
     @property
     def mutability(self) -> Mutability:
-        return self.spec.effective_mutability
+        """The variable's mutability (its Actual attribute's, unless overridden per attribute)."""
+        return self.mutability_of(ACTUAL)
+
+    def mutability_of(self, attribute: e.AttributeEnumType) -> Mutability:
+        """The mutability of one attribute: its own if set, else the spec's."""
+        return self.attribute_mutability.get(attribute, self.spec.effective_mutability)
 
     def variable_type(self) -> t.VariableType:
         return t.VariableType(
@@ -147,19 +163,30 @@ class _Component:
 class DeviceModel:
     """Values and answers of a Charging Station's device model (see the module docstring).
 
-    ``items_per_message`` is how many ``reportData`` entries go in one NotifyReport (default 25).
-    ``clock`` returns the ``generatedAt`` timestamp of reports (default: now, UTC).
+    ``items_per_message`` is how many ``reportData`` entries go in one NotifyReport (default 25);
+    ``bytes_per_message``, if given, also caps the encoded size of each report message (an item
+    larger than that still goes, alone). ``clock`` returns the ``generatedAt`` timestamp of reports
+    (default: now, UTC). ``store``, if given, keeps persistent and RebootRequired values on disk
+    (:mod:`ocppwire.devicemodel.persistence`).
     """
 
     def __init__(
         self,
         *,
         items_per_message: int = DEFAULT_ITEMS_PER_MESSAGE,
+        bytes_per_message: int | None = None,
         clock: Callable[[], datetime] | None = None,
+        store: StationStore | None = None,
     ) -> None:
         if items_per_message < 1:
             raise ValueError("items_per_message must be at least 1")
+        if bytes_per_message is not None and bytes_per_message < 1:
+            raise ValueError("bytes_per_message must be at least 1")
         self.items_per_message = items_per_message
+        self.bytes_per_message = bytes_per_message
+        self.store = store
+        self._values = None if store is None else ValueStore(store)
+        self._watchers: list[Callable[[StoredVariable, e.AttributeEnumType, str | None, str], None]] = []
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self._components: dict[tuple[str, str, int | None, int | None], _Component] = {}
         self._listeners: list[Callable[[ChangeEvent], None]] = []
@@ -176,6 +203,7 @@ class DeviceModel:
         connector: int | None = None,
         component_instance: str | None = None,
         attributes: Mapping[e.AttributeEnumType, AttributeValue | Iterable[str]] | None = None,
+        attribute_mutability: Mapping[e.AttributeEnumType, Mutability] | None = None,
         persistent: bool = False,
         constant: bool = False,
         supports_monitoring: bool = False,
@@ -183,6 +211,10 @@ class DeviceModel:
         **overrides: Any,
     ) -> StoredVariable:
         """Add a variable with its Actual ``value`` (and optional other ``attributes``).
+
+        With a ``store``, a saved value of a ``persistent`` variable replaces ``value``, and a
+        value set with RebootRequired before the last restart takes effect now.
+        ``attribute_mutability`` sets the mutability of single attributes (``{Target: ReadWrite}``).
 
         ``overrides`` change the catalogue's spec for this station, e.g. ``mutability=Mutability.READ_ONLY``
         or ``max_limit=3600``. A vendor variable is added the same way from a spec the vendor writes.
@@ -205,9 +237,20 @@ class DeviceModel:
             values[e.AttributeEnumType(attribute)] = self._text(spec, attr_value)
         ref = ComponentRef(spec.component, component_instance, evse, connector)
         component = self._components.setdefault(ref.key, _Component(ref))
-        stored = StoredVariable(ref, spec, values, persistent, constant, supports_monitoring, reboot_required)
+        stored = StoredVariable(
+            ref,
+            spec,
+            values,
+            persistent,
+            constant,
+            supports_monitoring,
+            reboot_required,
+            {e.AttributeEnumType(k): Mutability(v) for k, v in (attribute_mutability or {}).items()},
+        )
         if stored.key in component.variables:
             raise ValueError(f"{spec.path} is already in the device model for {ref}")
+        if self._values is not None:
+            self._values.restore(stored)
         component.variables[stored.key] = stored
         return stored
 
@@ -232,6 +275,20 @@ class DeviceModel:
         """Call ``listener`` after every value a CSMS SetVariables changes (usable as a decorator)."""
         self._listeners.append(listener)
         return listener
+
+    def watch(
+        self, watcher: Callable[[StoredVariable, e.AttributeEnumType, str | None, str], None]
+    ) -> Callable[[StoredVariable, e.AttributeEnumType, str | None, str], None]:
+        """Call ``watcher(variable, attribute, old, new)`` after every value change, by the station or a CSMS.
+
+        This is what monitoring (:mod:`ocppwire.devicemodel.monitoring`) listens to.
+        """
+        self._watchers.append(watcher)
+        return watcher
+
+    def _changed(self, stored: StoredVariable, attribute: e.AttributeEnumType, old: str | None, new: str) -> None:
+        for watcher in self._watchers:
+            watcher(stored, attribute, old, new)
 
     # ---- local access (the station itself; no mutability check) ---------------------------------
     def find(
@@ -274,9 +331,22 @@ class DeviceModel:
         attribute: e.AttributeEnumType = ACTUAL,
         **where: Any,
     ) -> None:
-        """Change a stored value from the station side (type and limits checked, mutability not)."""
+        """Change a stored value from the station side (type and limits checked, mutability not).
+
+        Saved when the variable is persistent and the model has a store; watchers are told.
+        """
         stored = self._require(spec, **where)
-        stored.values[attribute] = self._text(stored.spec, value)
+        old = stored.values.get(attribute)
+        text = stored.values[attribute] = self._text(stored.spec, value)
+        if self._values is not None and stored.persistent:
+            self._values.save(stored, attribute, text, pending=False)
+        if old != text:
+            self._changed(stored, attribute, old, text)
+
+    def pending(self, spec: VariableSpec, *, attribute: e.AttributeEnumType = ACTUAL, **where: Any) -> AttributeValue | None:
+        """The value set with RebootRequired that the next start will apply, or ``None``."""
+        text = self._require(spec, **where).pending.get(attribute)
+        return None if text is None else spec.parse(text)
 
     def __iter__(self) -> Iterator[StoredVariable]:
         for component in self._components.values():
@@ -307,11 +377,23 @@ class DeviceModel:
                 f"{count} entries exceed DeviceDataCtrlr.ItemsPerMessage[{instance}] = {limit}"
             )
 
+    def _check_bytes(self, request: Any, instance: str) -> None:
+        """CALLERROR FormatViolation for a request longer than DeviceDataCtrlr.BytesPerMessage[instance]."""
+        limit = self._limit("BytesPerMessage", instance)
+        if limit is not None:
+            size = len(encode(request))
+            if size > limit:
+                raise FormatViolationError(f"{size} bytes exceed DeviceDataCtrlr.BytesPerMessage[{instance}] = {limit}")
+
     def _reported(self, text: str) -> str:
         limit = self._limit("ReportingValueSize", "") or MAX_ATTRIBUTE_VALUE_LENGTH
         return text[: min(limit, MAX_ATTRIBUTE_VALUE_LENGTH)]
 
     # ---- GetVariables / SetVariables --------------------------------------------------------------
+    def resolve(self, component: t.ComponentType, variable: t.VariableType) -> StoredVariable | str:
+        """The variable a request names, or ``"UnknownComponent"`` / ``"UnknownVariable"``."""
+        return self._resolve(component, variable)
+
     def _resolve(self, component: t.ComponentType, variable: t.VariableType) -> StoredVariable | str:
         """The stored variable, or the status saying what is unknown (``UnknownComponent`` / ``UnknownVariable``)."""
         found = self._components.get(ComponentRef.from_type(component).key)
@@ -324,6 +406,7 @@ class DeviceModel:
     def get_variables(self, req: m.GetVariablesRequest) -> m.GetVariablesResponse:
         """Answer a GetVariablesRequest (one result per entry, in order)."""
         self._check_items(len(req.get_variable_data), "GetVariables")
+        self._check_bytes(req, "GetVariables")
         return m.GetVariablesResponse(get_variable_result=[self._get_one(item) for item in req.get_variable_data])
 
     def _get_one(self, item: t.GetVariableDataType) -> t.GetVariableResultType:
@@ -353,10 +436,14 @@ class DeviceModel:
     def set_variables(self, req: m.SetVariablesRequest) -> m.SetVariablesResponse:
         """Answer a SetVariablesRequest: each entry is checked and applied on its own, in order."""
         self._check_items(len(req.set_variable_data), "SetVariables")
+        self._check_bytes(req, "SetVariables")
         request_custom = None if isinstance(req.custom_data, UnsetType) else req.custom_data
-        return m.SetVariablesResponse(
-            set_variable_result=[self._set_one(item, request_custom) for item in req.set_variable_data]
-        )
+        if self.store is None:
+            results = [self._set_one(item, request_custom) for item in req.set_variable_data]
+        else:
+            with self.store.transaction():  # all accepted values of the request are saved, or none
+                results = [self._set_one(item, request_custom) for item in req.set_variable_data]
+        return m.SetVariablesResponse(set_variable_result=results)
 
     def _set_one(self, item: t.SetVariableDataType, request_custom: Any) -> t.SetVariableResultType:
         attribute = ACTUAL if isinstance(item.attribute_type, UnsetType) else item.attribute_type
@@ -376,36 +463,49 @@ class DeviceModel:
         if attribute not in stored.values:
             return result(e.SetVariableStatusEnumType.NOT_SUPPORTED_ATTRIBUTE_TYPE)
         try:
-            stored.spec.check_write(item.attribute_value)
+            if stored.mutability_of(attribute) is Mutability.READ_ONLY:
+                raise ReadOnlyError(stored.spec, item.attribute_value, f"the {attribute.value} attribute is read-only")
+            stored.spec.parse(item.attribute_value)
         except VariableValueError as exc:
             return result(e.SetVariableStatusEnumType.REJECTED, _status_info(exc.reason_code, str(exc)))
         size = self._limit("ConfigurationValueSize", "")
         if size is not None and len(item.attribute_value) > size:
             info = _status_info("InvalidValue", f"value longer than DeviceDataCtrlr.ConfigurationValueSize = {size}")
             return result(e.SetVariableStatusEnumType.REJECTED, info)
+        if stored.reboot_required:  # takes effect at the next start (B05)
+            stored.pending[attribute] = item.attribute_value
+            if self._values is not None:
+                self._values.save(stored, attribute, item.attribute_value, pending=True)
+            return result(e.SetVariableStatusEnumType.REBOOT_REQUIRED)
         old = stored.values[attribute]
         stored.values[attribute] = item.attribute_value
+        if self._values is not None and stored.persistent:
+            self._values.save(stored, attribute, item.attribute_value, pending=False)
         custom = request_custom if isinstance(item.custom_data, UnsetType) else item.custom_data
         event = ChangeEvent(stored, attribute, old, item.attribute_value, custom)
         for listener in self._listeners:
             listener(event)
-        status = e.SetVariableStatusEnumType.REBOOT_REQUIRED if stored.reboot_required else e.SetVariableStatusEnumType.ACCEPTED
-        return result(status)
+        if old != item.attribute_value:
+            self._changed(stored, attribute, old, item.attribute_value)
+        return result(e.SetVariableStatusEnumType.ACCEPTED)
 
     # ---- reports ----------------------------------------------------------------------------------
     def base_report(self, req: m.GetBaseReportRequest) -> tuple[m.GetBaseReportResponse, list[t.ReportDataType]]:
         """The GetBaseReport answer and the report items to send (none unless the status is Accepted).
 
         ConfigurationInventory holds the variables a CSMS can write (not ReadOnly); FullInventory
-        holds everything; SummaryInventory is answered NotSupported.
+        holds everything; SummaryInventory holds the state of every component — its
+        AvailabilityState, Available, Enabled and Problem variables — and every variable of a
+        component whose Problem is true, so a CSMS sees at a glance what is there and what is wrong.
         """
         if req.report_base is e.ReportBaseEnumType.SUMMARY_INVENTORY:
-            return m.GetBaseReportResponse(status=e.GenericDeviceModelStatusEnumType.NOT_SUPPORTED), []
-        chosen = [
-            v
-            for v in self
-            if req.report_base is e.ReportBaseEnumType.FULL_INVENTORY or v.mutability is not Mutability.READ_ONLY
-        ]
+            chosen = self._summary()
+        else:
+            chosen = [
+                v
+                for v in self
+                if req.report_base is e.ReportBaseEnumType.FULL_INVENTORY or v.mutability is not Mutability.READ_ONLY
+            ]
         items = [self.report_data(v) for v in chosen]
         status = e.GenericDeviceModelStatusEnumType.ACCEPTED if items else e.GenericDeviceModelStatusEnumType.EMPTY_RESULT_SET
         return m.GetBaseReportResponse(status=status), items
@@ -431,6 +531,18 @@ class DeviceModel:
             return m.GetReportResponse(status=e.GenericDeviceModelStatusEnumType.EMPTY_RESULT_SET), []
         return m.GetReportResponse(status=e.GenericDeviceModelStatusEnumType.ACCEPTED), [self.report_data(v) for v in chosen]
 
+    def _summary(self) -> list[StoredVariable]:
+        chosen: list[StoredVariable] = []
+        for component in self._components.values():
+            problem = any(
+                name == "problem" and not instance and _fold(v.values.get(ACTUAL)) == "true"
+                for (name, instance), v in component.variables.items()
+            )
+            for (name, _), stored in component.variables.items():
+                if problem or name in _SUMMARY_VARIABLES:
+                    chosen.append(stored)
+        return chosen
+
     @staticmethod
     def _meets(component: _Component, criteria: list[e.ComponentCriterionEnumType]) -> bool:
         wanted = {_CRITERIA[c] for c in criteria}
@@ -445,7 +557,7 @@ class DeviceModel:
             t.VariableAttributeType(
                 type=attribute,
                 value=UNSET if text is None or stored.mutability is Mutability.WRITE_ONLY else self._reported(text),
-                mutability=e.MutabilityEnumType(stored.mutability.value),
+                mutability=e.MutabilityEnumType(stored.mutability_of(attribute).value),
                 persistent=stored.persistent,
                 constant=stored.constant,
             )
@@ -463,9 +575,12 @@ class DeviceModel:
     def notify_reports(
         self, request_id: int, items: list[t.ReportDataType], *, generated_at: datetime | None = None
     ) -> list[m.NotifyReportRequest]:
-        """Split report items into NotifyReport requests: ``seqNo`` from 0, ``tbc`` true on all but the last."""
-        size = self.items_per_message
-        chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+        """Split report items into NotifyReport requests: ``seqNo`` from 0, ``tbc`` true on all but the last.
+
+        Each request holds at most ``items_per_message`` items and, with ``bytes_per_message``, at
+        most that many bytes of encoded items.
+        """
+        chunks = split_items(items, self.items_per_message, self.bytes_per_message)
         when = generated_at or self.clock()
         return [
             m.NotifyReportRequest(
@@ -477,6 +592,26 @@ class DeviceModel:
             )
             for seq, chunk in enumerate(chunks)
         ]
+
+
+def split_items(items: list[ItemT], per_message: int, bytes_per_message: int | None) -> list[list[ItemT]]:
+    """Cut report items into consecutive chunks by count and, if given, by encoded size (never empty)."""
+    chunks: list[list[ItemT]] = []
+    current: list[ItemT] = []
+    size = 0
+    for item in items:
+        item_size = len(encode(item)) + 1 if bytes_per_message is not None else 0
+        full = len(current) >= per_message or (
+            bytes_per_message is not None and current and size + item_size > bytes_per_message
+        )
+        if full:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
 
 
 def _selects(pattern: t.ComponentVariableType, stored: StoredVariable) -> bool:

@@ -31,5 +31,12 @@ def summary(config: SimConfig, result: SimResult) -> str:
         if value:
             detail.append(f"{name.replace('_', ' ')} {value:,}")
     detail.extend(f"CALLERROR {code} {n:,}" for code, n in sorted(counters.call_errors.items()))
+    if result.outbox is not None:
+        o = result.outbox
+        lines.append(
+            f"outbox          {o.queued:,} queued, {o.delivered:,} delivered, {o.dropped:,} dropped, {o.lost:,} lost"
+            f" ({o.offline_periods:,} offline periods)"
+        )
+        detail.extend([f"outbox lost {o.lost:,}"] if o.lost else [])
     lines.append(f"errors          {result.errors:,}" + (f" ({', '.join(detail)})" if detail else ""))
     return "\n".join(lines)

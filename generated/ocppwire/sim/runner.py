@@ -8,7 +8,8 @@ Phases, in order (each announced to ``on_event`` for live progress or an orchest
 2. ``warmup`` — the scenario runs but nothing is recorded (caches fill, the CSMS's allocator settles).
 3. ``measure-start`` … ``measure-end`` — the measured window: round trips per second, latency
    percentiles and errors come from this window only.
-4. ``stopping`` — every station finishes its current CALL and closes its connection normally.
+4. ``stopping`` — every station finishes its current CALL and closes its connection normally
+   (``flaky`` stations first reconnect and empty their outbox; ``outbox`` reports the counts).
 
 Errors of every phase are counted and reported: a run with any error is not a clean run.
 """
@@ -23,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .scenario import Scenario
+from .flaky import FlakyStation, OutboxCounts
+from .scenario import Scenario, ScenarioName
 from .station import Recorder, SimStation, StationOptions
 from .stats import Counters, LatencyHistogram
 
@@ -81,7 +83,9 @@ class SimResult:
     errors: int
     """Errors of the whole run: connecting, warm-up, window and shutdown."""
     error_counters: Counters = field(default_factory=Counters)
-    """All phases' counters summed (``errors`` is their total)."""
+    """All phases' counters summed (``errors`` is their total, plus lost outbox messages)."""
+    outbox: OutboxCounts | None = None
+    """``flaky`` runs: messages queued, delivered, dropped and lost by the stations' outboxes."""
 
     @property
     def round_trips_per_second(self) -> float:
@@ -100,9 +104,19 @@ class SimResult:
         self.latency.merge(other.latency)
         self.errors += other.errors
         self.error_counters.merge(other.error_counters)
+        if other.outbox is not None:
+            if self.outbox is None:
+                self.outbox = OutboxCounts()
+            self.outbox.merge(other.outbox)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, with the derived figures (rate, percentiles in milliseconds) included."""
+        data = self._to_dict()
+        if self.outbox is not None:
+            data["outbox"] = self.outbox.to_dict()
+        return data
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "stations": self.stations,
             "connected": self.connected,
@@ -134,6 +148,7 @@ class SimResult:
             latency=LatencyHistogram.from_dict(data["latency_histogram"]),
             errors=data["errors"],
             error_counters=Counters.from_dict(data["all_phases"]),
+            outbox=OutboxCounts(**data["outbox"]) if "outbox" in data else None,
         )
 
 
@@ -165,8 +180,9 @@ class Simulation:
             open_timeout=config.open_timeout,
             ping_interval=config.ping_interval,
         )
-        self.stations = [
-            SimStation(number, f"{config.identity_prefix}{number:05d}", config.scenario, options, self.recorder)
+        kind = FlakyStation if config.scenario.name is ScenarioName.FLAKY else SimStation
+        self.stations: list[SimStation | FlakyStation] = [
+            kind(number, f"{config.identity_prefix}{number:05d}", config.scenario, options, self.recorder)
             for number in range(config.first_station, config.first_station + config.stations)
         ]
 
@@ -187,7 +203,7 @@ class Simulation:
         interval = config.scenario.interval
         gate = asyncio.Semaphore(config.connect_concurrency)
 
-        async def lifecycle(station: SimStation) -> None:
+        async def lifecycle(station: SimStation | FlakyStation) -> None:
             nonlocal pending
             try:
                 async with gate:
@@ -229,8 +245,16 @@ class Simulation:
         _, unfinished = await asyncio.wait(tasks, timeout=config.call_timeout + 5)
         for task in unfinished:
             task.cancel()
-        await asyncio.gather(*(s.close() for s in self.stations), return_exceptions=True)
+        closed = await asyncio.gather(*(s.close() for s in self.stations), return_exceptions=True)
         shutdown, _ = recorder.swap(recording=False)
+        outbox = None
+        if config.scenario.name is ScenarioName.FLAKY:
+            outbox = OutboxCounts()
+            for counts in closed:
+                if isinstance(counts, OutboxCounts):
+                    outbox.merge(counts)
+                else:
+                    outbox.lost += 1  # a station whose shutdown failed: its queue is unaccounted for
 
         everything = Counters()
         for counters in (setup, window, shutdown):
@@ -242,9 +266,12 @@ class Simulation:
             window_seconds=window_seconds,
             window=window,
             latency=latency,
-            errors=everything.errors,
+            errors=everything.errors + (outbox.lost if outbox is not None else 0),
             error_counters=everything,
+            outbox=outbox,
         )
+        if outbox is not None:
+            self._event("outbox", **outbox.to_dict())
         self._event("done", errors=result.errors)
         return result
 

@@ -1,13 +1,16 @@
 """What a simulated station says: the boot request and the endless script of CALLs that follows it.
 
-Three scenarios, each a realistic slice of OCPP 2.0.1 traffic:
+Four scenarios, each a realistic slice of OCPP 2.0.1 traffic:
 
 - ``heartbeat`` — Heartbeat after Heartbeat (the idle station; the smallest frame there is);
 - ``meter-values`` — MeterValues with one meter reading of ``sampled_values`` values (energy,
   power, per-phase current and voltage ...), the bulk of a busy CSMS's inbound bytes;
 - ``transactions`` — charging sessions: StatusNotification Occupied, TransactionEvent Started,
   ``transaction_updates`` × TransactionEvent Updated carrying meter values, TransactionEvent Ended,
-  StatusNotification Available, and again.
+  StatusNotification Available, and again;
+- ``flaky`` — the ``transactions`` sessions from stations that drop their connection every
+  ``offline_every`` seconds for ``offline_for`` seconds; TransactionEvents go through the durable
+  outbox, and the run reports messages queued, delivered and lost (:mod:`ocppwire.sim.flaky`).
 
 Requests are typed ocppwire messages, so every one the simulator sends is valid by construction;
 ``interval`` is the pause between consecutive CALLs of one station (0: send the next CALL as soon
@@ -41,6 +44,7 @@ class ScenarioName(StrEnum):
     HEARTBEAT = "heartbeat"
     METER_VALUES = "meter-values"
     TRANSACTIONS = "transactions"
+    FLAKY = "flaky"
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,11 @@ class Scenario:
     sampled_values: int = 10
     """Sampled values per meter reading (MeterValues and TransactionEvent Updated)."""
     transaction_updates: int = 10
-    """TransactionEvent Updated messages per charging session (``transactions``)."""
+    """TransactionEvent Updated messages per charging session (``transactions``, ``flaky``)."""
+    offline_every: float = 2.0
+    """``flaky``: mean seconds online between two connection losses (each wait drawn from 50-150 %)."""
+    offline_for: float = 1.0
+    """``flaky``: seconds each connection loss lasts."""
 
     def __post_init__(self) -> None:
         if self.interval < 0:
@@ -64,6 +72,8 @@ class Scenario:
             raise ValueError("sampled_values must be between 1 and 1000")
         if self.transaction_updates < 0:
             raise ValueError("transaction_updates must not be negative")
+        if self.offline_every <= 0 or self.offline_for < 0:
+            raise ValueError("offline_every must be positive and offline_for not negative")
 
     def script(self, station: int) -> Iterator[Step]:
         """The endless sequence of CALLs station number ``station`` sends after booting."""

@@ -4,14 +4,14 @@
 """The OCPP 2.0.1 device-model catalogues as typed data (Part 2 appendices).
 
 - One class per standardized component; each class attribute is a frozen
-  :class:`~ocppwire.runtime.devicemodel_spec.VariableSpec`, e.g. ``OCPPCommCtrlr.HeartbeatInterval``
+  :class:`~ocppwire.devicemodel.spec.VariableSpec`, e.g. ``OCPPCommCtrlr.HeartbeatInterval``
   (``Variable_Instance`` for a variable instance, e.g. ``DeviceDataCtrlr.ItemsPerMessage_GetReport``).
 - Enums of the component names, security events (``SecurityEvent.X.critical``), reason codes and
   units of measure; ``GENERIC_VARIABLES`` lists the variable names usable on any component.
 - ``CATALOG`` looks specs up case-insensitively: ``CATALOG.lookup("ocppcommctrlr", "heartbeatinterval")``.
 
 This module holds data only; parsing, formatting and checking values is done by the spec objects
-(``ocppwire.runtime.devicemodel_spec``), answering requests by ``ocppwire.devicemodel``.
+(``ocppwire.devicemodel.spec``), answering requests by ``ocppwire.devicemodel``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
-from ocppwire.runtime.devicemodel_spec import (
+from ocppwire.devicemodel.spec import (
     Catalog,
     ComponentKind,
     ComponentSpec,
