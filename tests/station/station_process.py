@@ -49,8 +49,11 @@ def connect(url: str, identity: str) -> station.StationConnection:
         url,
         identity=identity,
         handler=station.ChargingStationHandler(),
-        backoff=RetryBackOff(wait_minimum=0.05, random_range=0.05, repeat_times=1),
-        call_timeout=5,
+        options=station.ClientOptions(
+            backoff=RetryBackOff(wait_minimum=0.05, random_range=0.05, repeat_times=1),
+            call_timeout=5,
+            first_connect_attempts=None,  # the CSMS may still be down
+        ),
     )
 
 

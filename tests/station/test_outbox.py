@@ -44,7 +44,10 @@ def connect(url: str) -> station.StationConnection:
         url,
         identity="CS1",
         handler=station.ChargingStationHandler(),
-        backoff=RetryBackOff(wait_minimum=0.05, random_range=0.0, repeat_times=0),
+        options=station.ClientOptions(
+            backoff=RetryBackOff(wait_minimum=0.05, random_range=0.0, repeat_times=0),
+            first_connect_attempts=None,  # the CSMS may still be down
+        ),
     )
 
 

@@ -83,12 +83,15 @@ class FlakyStation:
             self.options.url,
             identity=self.identity,
             handler=_Handler(),
-            password=options.password,
-            compression=options.compression,
-            call_timeout=options.call_timeout,
-            open_timeout=options.open_timeout,
-            ping_interval=options.ping_interval or 0,
-            backoff=RetryBackOff(wait_minimum=0.1, random_range=0.2, repeat_times=2),
+            options=station.ClientOptions(
+                password=options.password,
+                compression=options.compression,
+                call_timeout=options.call_timeout,
+                open_timeout=options.open_timeout,
+                ping_interval=options.ping_interval or 0,
+                backoff=RetryBackOff(wait_minimum=0.1, random_range=0.2, repeat_times=2),
+                first_connect_attempts=None,  # a flaky station keeps trying
+            ),
         )
 
     async def connect(self) -> bool:
