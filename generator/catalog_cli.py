@@ -130,9 +130,7 @@ def events(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) -> N
 def reasons(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) -> None:
     """Reason codes for StatusInfo.reasonCode and the actions they are typically used with."""
     catalog = _load(schemas)
-    rows = [
-        [r.name, ", ".join((["(generic)"] if r.generic else []) + list(r.used_with))] for r in catalog.reason_codes
-    ]
+    rows = [[r.name, ", ".join((["(generic)"] if r.generic else []) + list(r.used_with))] for r in catalog.reason_codes]
     _print(["Reason code", "Used with"], rows, search, "reason codes")
 
 

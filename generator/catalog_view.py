@@ -19,10 +19,29 @@ from .naming import enum_member
 # Names the catalogue module defines or imports; a component class may not take one.
 MODULE_NAMES = frozenset(
     {
-        "CATALOG", "COMPONENTS", "GENERIC_VARIABLES", "REASON_CODE_USAGE", "UNIT_QUANTITIES",
-        "ControllerComponent", "PhysicalComponent", "VendorComponent", "SecurityEvent", "ReasonCode",
-        "UnitOfMeasure", "Catalog", "ComponentKind", "ComponentSpec", "DataType", "FlaggedStrEnum",
-        "GenericVariableSpec", "Mutability", "VariableSpec", "StrEnum", "Final", "Mapping", "annotations",
+        "CATALOG",
+        "COMPONENTS",
+        "GENERIC_VARIABLES",
+        "REASON_CODE_USAGE",
+        "UNIT_QUANTITIES",
+        "ControllerComponent",
+        "PhysicalComponent",
+        "VendorComponent",
+        "SecurityEvent",
+        "ReasonCode",
+        "UnitOfMeasure",
+        "Catalog",
+        "ComponentKind",
+        "ComponentSpec",
+        "DataType",
+        "FlaggedStrEnum",
+        "GenericVariableSpec",
+        "Mutability",
+        "VariableSpec",
+        "StrEnum",
+        "Final",
+        "Mapping",
+        "annotations",
     }
 )
 # Attributes every component class has; a variable attribute may not take one.
@@ -30,8 +49,14 @@ CLASS_NAMES = frozenset({"NAME", "KIND", "VARIABLES", "SPEC"})
 KIND_ENUMS = {"controller": "ControllerComponent", "physical": "PhysicalComponent", "vendor": "VendorComponent"}
 KIND_MEMBERS = {"controller": "CONTROLLER", "physical": "PHYSICAL", "vendor": "VENDOR"}
 DATA_TYPE_MEMBERS = {
-    "string": "STRING", "decimal": "DECIMAL", "integer": "INTEGER", "dateTime": "DATE_TIME",
-    "boolean": "BOOLEAN", "OptionList": "OPTION_LIST", "SequenceList": "SEQUENCE_LIST", "MemberList": "MEMBER_LIST",
+    "string": "STRING",
+    "decimal": "DECIMAL",
+    "integer": "INTEGER",
+    "dateTime": "DATE_TIME",
+    "boolean": "BOOLEAN",
+    "OptionList": "OPTION_LIST",
+    "SequenceList": "SEQUENCE_LIST",
+    "MemberList": "MEMBER_LIST",
 }
 MUTABILITY_MEMBERS = {"ReadOnly": "READ_ONLY", "WriteOnly": "WRITE_ONLY", "ReadWrite": "READ_WRITE"}
 _NOT_IDENT = re.compile(r"[^0-9A-Za-z_]+")
@@ -92,7 +117,9 @@ def _enum(name: str, doc: str, values: list[tuple[str, bool]], *, verbatim: bool
     for value, flag in values:
         member = value if verbatim and value.isidentifier() and not keyword.iskeyword(value) else enum_member(value)
         if member in seen:
-            raise GeneratorError(f"catalog: {name} values {seen[member]!r} and {value!r} map to the same member {member}")
+            raise GeneratorError(
+                f"catalog: {name} values {seen[member]!r} and {value!r} map to the same member {member}"
+            )
         seen[member] = value
         members.append(Member(member, value, flag))
     return EnumView(name, doc, tuple(members))

@@ -8,12 +8,13 @@ actions with the direction the project data gives them. Nothing here knows about
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Union
+from pathlib import Path
+from typing import Union
 
-if TYPE_CHECKING:
-    from .catalog import Catalog
+from .catalog import Catalog
 
 
 class Direction(str, Enum):
@@ -103,6 +104,53 @@ class Action:
     direction: Direction
 
 
+@dataclass(frozen=True)
+class Patch:
+    """One JSON-pointer edit of a base schema file, applied before the file is read."""
+
+    file: str
+    pointer: str
+    op: str
+    value: object
+    reason: str
+
+    def describe(self) -> str:
+        value = "" if self.op == "remove" else f" = {json.dumps(self.value)}"
+        return f"{self.file}#{self.pointer} {self.op}{value} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class CustomDataExtension:
+    """A vendor's customData shape: the object that replaces customData carrying ``vendor_id``."""
+
+    vendor_id: str
+    struct: StructDef
+
+
+@dataclass(frozen=True)
+class DataTransferExtension:
+    """A vendor's DataTransfer pair: the ``data`` of its request and / or response."""
+
+    vendor_id: str
+    message_id: str | None
+    name: str
+    request: StructDef | None
+    response: StructDef | None
+
+
+@dataclass
+class ExtensionSet:
+    """Everything read from one vendor extension folder (see :mod:`ocppgen.extensions`)."""
+
+    folder: Path
+    content_hash: str
+    custom_data: list[CustomDataExtension] = field(default_factory=list)
+    data_transfer: list[DataTransferExtension] = field(default_factory=list)
+    patches: list[Patch] = field(default_factory=list)
+    enums: dict[str, EnumDef] = field(default_factory=dict)
+    types: dict[str, StructDef] = field(default_factory=dict)
+
+
 @dataclass
 class SchemaSet:
     """Everything read from one schema folder.
@@ -120,8 +168,8 @@ class SchemaSet:
     ocpp_version: str = ""
     subprotocol: str = ""
     files: tuple[str, ...] = ()
-    extensions: Any = None
-    """An :class:`ocppgen.extensions.ExtensionSet` when vendor extensions were given."""
+    extensions: ExtensionSet | None = None
+    """The vendor extensions read with the set (``--extensions``), if any."""
     catalog: Catalog | None = None
     """The device-model catalogues of ``<folder>/catalog/``, when the folder has one."""
 
@@ -130,3 +178,10 @@ class SchemaSet:
         if name in self.enums:
             return self.enums[name]
         return self.types[name]
+
+
+def shape(definition: EnumDef | StructDef) -> EnumDef | StructDef:
+    """The definition with every description removed: what must agree for two definitions to merge."""
+    if isinstance(definition, EnumDef):
+        return replace(definition, description="")
+    return replace(definition, description="", fields=tuple(replace(f, description="") for f in definition.fields))

@@ -12,21 +12,23 @@ import keyword
 import math
 from dataclasses import dataclass
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 import black
 import jinja2
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
 
 from . import __version__
 from .catalog_view import catalog_view
 from .docstrings import clean_description, wrap
 from .errors import GeneratorError
-from .model import AnyValue, ArrayOf, EnumDef, Field, FieldType, Ref, Scalar, SchemaSet, StructDef
+from .model import AnyValue, ArrayOf, EnumDef, ExtensionSet, Field, FieldType, Ref, Scalar, SchemaSet, StructDef, shape
 from .naming import enum_member, method_name, snake_case
-from .schema import _shape
 
 LINE_LENGTH = 100
-BLACK_MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.TargetVersion.PY311})
+BLACK_MODE = Mode(line_length=LINE_LENGTH, target_versions={TargetVersion.PY311})
 CUSTOM_DATA = "CustomDataType"
 
 # The generated modules of a package, in the order they are written.
@@ -62,6 +64,20 @@ class StructView:
     fields: tuple[FieldView, ...]
     schema_defaults: tuple[tuple[str, str], ...]
     is_alias: bool = False
+
+
+@dataclass(frozen=True)
+class Imports:
+    """What a generated module imports: enums and types by name, typing names, Meta, datetime."""
+
+    enums: list[str]
+    types: list[str]
+    typing: list[str]
+    meta: bool
+    datetime: bool
+
+
+ImportsFor = Callable[[set[str], set[str]], Imports]
 
 
 @dataclass(frozen=True)
@@ -114,7 +130,9 @@ class _Renderer:
                 default = None if name == field.wire_name else f'msgspec.field(name="{field.wire_name}")'
             else:
                 annotation += " | UnsetType"
-                default = "UNSET" if name == field.wire_name else f'msgspec.field(default=UNSET, name="{field.wire_name}")'
+                default = (
+                    "UNSET" if name == field.wire_name else f'msgspec.field(default=UNSET, name="{field.wire_name}")'
+                )
                 schema_default = self.schema_default(field)
                 if schema_default is not None:
                     defaults.append((name, schema_default))
@@ -225,23 +243,23 @@ def _render_extensions(
     env: jinja2.Environment,
     renderer: _Renderer,
     schemas: SchemaSet,
+    ext: ExtensionSet,
     context: dict[str, Any],
-    imports: Any,
+    imports: ImportsFor,
 ) -> str:
     """The vendor ``extensions.py``: local definitions, customData classes, DataTransfer data classes."""
-    ext = schemas.extensions
     local_enums, local_types = [], []
     for name, enum in sorted(ext.enums.items()):
         base = schemas.enums.get(name)
         if base is None:
             local_enums.append(enum)
-        elif _shape(base) != _shape(enum):
+        elif shape(base) != shape(enum):
             raise GeneratorError(f"extension definition {name!r} clashes with the base schema definition of that name")
     for name, struct in sorted(ext.types.items()):
         base_struct = schemas.types.get(name)
         if base_struct is None:
             local_types.append(struct)
-        elif _shape(base_struct) != _shape(struct):
+        elif shape(base_struct) != shape(struct):
             raise GeneratorError(f"extension definition {name!r} clashes with the base schema definition of that name")
     top_names = [c.struct.name for c in ext.custom_data]
     for d in ext.data_transfer:
@@ -255,8 +273,7 @@ def _render_extensions(
     enums = [renderer.enum_view(e) for e in local_enums]
     structs = [renderer.struct_view(t, t.name) for t in local_types]
     custom = [
-        (renderer.struct_view(c.struct, f"customData of vendorId {c.vendor_id}."), c.vendor_id)
-        for c in ext.custom_data
+        (renderer.struct_view(c.struct, f"customData of vendorId {c.vendor_id}."), c.vendor_id) for c in ext.custom_data
     ]
     transfers = []
     for d in ext.data_transfer:
@@ -268,7 +285,9 @@ def _render_extensions(
                 message_id_text=d.message_id or "no messageId",
                 constant=method_name(d.name).upper(),
                 request=renderer.struct_view(d.request, f"DataTransfer request data {label}.") if d.request else None,
-                response=renderer.struct_view(d.response, f"DataTransfer response data {label}.") if d.response else None,
+                response=(
+                    renderer.struct_view(d.response, f"DataTransfer response data {label}.") if d.response else None
+                ),
             )
         )
     used = renderer.used - set(local_names)
@@ -330,14 +349,14 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
         for a in schemas.actions.values()
     ]
 
-    def imports(used: set[str], local: set[str]) -> dict[str, list[str]]:
-        return {
-            "enums": sorted(used & set(schemas.enums)),
-            "types": sorted((used & set(schemas.types)) - local),
-            "typing": sorted(used & {"Annotated", "Any"}),
-            "meta": "Meta" in used,
-            "datetime": "datetime" in used,
-        }
+    def imports(used: set[str], local: set[str]) -> Imports:
+        return Imports(
+            enums=sorted(used & set(schemas.enums)),
+            types=sorted((used & set(schemas.types)) - local),
+            typing=sorted(used & {"Annotated", "Any"}),
+            meta="Meta" in used,
+            datetime="datetime" in used,
+        )
 
     context = dict(header=header, package=package, subprotocol=schemas.subprotocol)
     sources = {
@@ -357,7 +376,7 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
         "__init__.py": env.get_template("__init__.py.j2").render(context, extensions=ext is not None),
     }
     if ext is not None:
-        sources["extensions.py"] = _render_extensions(env, renderer, schemas, context, imports)
+        sources["extensions.py"] = _render_extensions(env, renderer, schemas, ext, context, imports)
     if schemas.catalog is not None:
         view = catalog_view(schemas.catalog, schemas.ocpp_version)
         sources["catalog.py"] = env.get_template("catalog.py.j2").render(context, view=view)
@@ -365,7 +384,7 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
     for name, source in sources.items():
         try:
             formatted[name] = black.format_str(source, mode=BLACK_MODE)
-        except black.InvalidInput as exc:  # a template bug, not an input problem
+        except InvalidInput as exc:  # a template bug, not an input problem
             raise RuntimeError(f"generated {name} is not valid Python: {exc}") from exc
     formatted["py.typed"] = ""
     return formatted
