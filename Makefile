@@ -44,6 +44,7 @@ soak: install
 
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
+	$(VENV)/bin/mypy --strict generator
 	MYPYPATH=generated $(VENV)/bin/mypy --strict examples benchmarks
 
 ## Benchmarks against the ocpp package (PyPI): codec and end to end, a few minutes. BENCH_ARGS="--quick" to try it out.
