@@ -24,7 +24,7 @@ from . import __version__
 from .catalog_view import catalog_view
 from .docstrings import clean_description, wrap
 from .errors import GeneratorError
-from .model import AnyValue, ArrayOf, EnumDef, ExtensionSet, Field, FieldType, Ref, Scalar, SchemaSet, StructDef, shape
+from .model import AnyValue, ArrayOf, Direction, EnumDef, ExtensionSet, Field, FieldType, Ref, Scalar, SchemaSet, StructDef, shape
 from .naming import enum_member, method_name, snake_case
 
 LINE_LENGTH = 100
@@ -209,12 +209,17 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _direction_doc(direction: str) -> str:
-    return {
-        "StationToCsms": "sent by the Charging Station to the CSMS",
-        "CsmsToStation": "sent by the CSMS to the Charging Station",
-        "Both": "sent by either side",
-    }[direction]
+def direction_doc(direction: Direction, kind: str, csms: str = "CSMS", station: str = "Charging Station") -> str:
+    """Who sends a ``kind`` ("Request" or "Response") of an action whose request goes ``direction``.
+
+    A response travels the other way: the request's receiver sends it back.
+    """
+    if direction is Direction.BOTH:
+        return "sent by either side" if kind == "Request" else "sent back by the side that received the request"
+    sender, receiver = (station, csms) if direction is Direction.STATION_TO_CSMS else (csms, station)
+    if kind == "Response":
+        sender, receiver = receiver, sender
+    return f"sent by the {sender} to the {receiver}"
 
 
 def _role_actions(actions: list[ActionView]) -> dict[str, list[ActionView]]:
@@ -331,9 +336,8 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
     renderer.used = set()
     messages = []
     for action in schemas.actions.values():
-        sent = _direction_doc(action.direction.value)
         for stem, kind in ((action.request, "Request"), (action.response, "Response")):
-            fallback = f"{kind} payload of the {action.name} action ({sent})."
+            fallback = f"{kind} payload of the {action.name} action ({direction_doc(action.direction, kind)})."
             messages.append(renderer.struct_view(schemas.messages[stem], fallback))
     messages_used = set(renderer.used)
 
