@@ -105,6 +105,7 @@ class CatalogView:
     components: tuple[ComponentView, ...]
     generic: tuple[GenericView, ...]
     reason_usage: tuple[tuple[str, str], ...]  # (ReasonCode member, tuple literal)
+    generic_reasons: tuple[str, ...]  # ReasonCode members usable with any action
     unit_quantities: tuple[tuple[str, str], ...]  # (UnitOfMeasure member, quantity literal)
     names: tuple[str, ...]  # sorted __all__
 
@@ -237,13 +238,23 @@ def catalog_view(catalog: Catalog, ocpp_version: str) -> CatalogView:
     reason_usage = tuple(
         (member.name, _tuple(r.used_with)) for member, r in zip(reasons.members, catalog.reason_codes) if r.used_with
     )
+    generic_reasons = tuple(member.name for member, r in zip(reasons.members, catalog.reason_codes) if r.generic)
     unit_quantities = tuple((member.name, repr(u.quantity)) for member, u in zip(units.members, catalog.units))
     names = sorted(
-        {"CATALOG", "COMPONENTS", "GENERIC_VARIABLES", "REASON_CODE_USAGE", "UNIT_QUANTITIES"}
+        {"CATALOG", "COMPONENTS", "GENERIC_REASON_CODES", "GENERIC_VARIABLES", "REASON_CODE_USAGE", "UNIT_QUANTITIES"}
         | {e.name for e in component_enums}
         | {events.name, reasons.name, units.name}
         | {c.name for c in components}
     )
     return CatalogView(
-        tuple(component_enums), events, reasons, units, components, generic, reason_usage, unit_quantities, tuple(names)
+        tuple(component_enums),
+        events,
+        reasons,
+        units,
+        components,
+        generic,
+        reason_usage,
+        generic_reasons,
+        unit_quantities,
+        tuple(names),
     )

@@ -24,7 +24,20 @@ from . import __version__
 from .catalog_view import catalog_view
 from .docstrings import clean_description, wrap
 from .errors import GeneratorError
-from .model import AnyValue, ArrayOf, Direction, EnumDef, ExtensionSet, Field, FieldType, Ref, Scalar, SchemaSet, StructDef, shape
+from .model import (
+    AnyValue,
+    ArrayOf,
+    Direction,
+    EnumDef,
+    ExtensionSet,
+    Field,
+    FieldType,
+    Ref,
+    Scalar,
+    SchemaSet,
+    StructDef,
+    shape,
+)
 from .naming import enum_member, method_name, snake_case
 
 LINE_LENGTH = 100
