@@ -25,6 +25,10 @@ class Direction(str, Enum):
     BOTH = "Both"
 
 
+URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$"
+"""What ``format: uri`` is checked against: a scheme (RFC 3986 section 3.1), a colon, no white space."""
+
+
 @dataclass(frozen=True)
 class Scalar:
     """A JSON scalar: ``string``, ``integer``, ``number`` or ``boolean``, with its constraints."""
@@ -36,6 +40,10 @@ class Scalar:
     minimum: int | float | None = None
     maximum: int | float | None = None
     date_time: bool = False
+    uri: bool = False
+    """``format: uri`` (OCPP 1.6): an absolute URI, checked as :data:`URI_PATTERN`."""
+    multiple_of: int | float | None = None
+    """JSON Schema ``multipleOf``: the value divided by it is an integer (decimal arithmetic, see render)."""
 
 
 @dataclass(frozen=True)
@@ -96,12 +104,17 @@ class StructDef:
 
 @dataclass(frozen=True)
 class Action:
-    """An OCPP action: its request and response roots and who sends the request."""
+    """An OCPP action: its request and response roots and who sends the request.
+
+    ``send`` actions (OCPP 2.1's NotifyPeriodicEventStream) travel as an OCPP-J SEND frame and
+    have no response (``response`` is None).
+    """
 
     name: str
     request: str
-    response: str
+    response: str | None
     direction: Direction
+    send: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ extensions or catalogues: :mod:`ocppgen.schema` puts those together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .errors import GeneratorError
+from .inline import ANNOTATIONS, canonical_shape, inline_names, is_inline
 from .jsonfile import load_json
 from .jsonfile import pointer as json_pointer
 from .model import (
@@ -36,22 +38,34 @@ from .model import (
 ACTIONS_FILE = "actions.json"
 
 # Keywords that carry no validation and are read (descriptions) or ignored.
-_ANNOTATIONS = frozenset({"description", "javaType", "comment", "$comment", "title"})
-_ROOT_KEYWORDS = frozenset({"$schema", "$id", "definitions"})
+_ANNOTATIONS = ANNOTATIONS
+# The JSON Schema drafts OCPP uses (1.6 core: draft-04; 1.6 security, 2.0.1, 2.1: draft-06) and the
+# keyword each spells the schema's identifier with.
+DRAFTS: Mapping[str, str] = {
+    "http://json-schema.org/draft-04/schema": "id",
+    "http://json-schema.org/draft-06/schema": "$id",
+}
+_ROOT_KEYWORDS = frozenset({"$schema", "$id", "id", "definitions"})
 _OBJECT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
-_SCALAR_KEYWORDS = frozenset({"type", "maxLength", "minLength", "pattern", "minimum", "maximum", "format", "default"})
+_SCALAR_KEYWORDS = frozenset(
+    {"type", "maxLength", "minLength", "pattern", "minimum", "maximum", "multipleOf", "format", "default"}
+)
 _ENUM_KEYWORDS = frozenset({"type", "enum", "additionalProperties", "default"})
 _ARRAY_KEYWORDS = frozenset({"type", "items", "additionalItems", "minItems", "maxItems", "default"})
 _SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean"})
-_SUPPORTED_FORMATS = frozenset({"date-time"})
+_SUPPORTED_FORMATS = frozenset({"date-time", "uri"})
 
 
 class FileReader:
     """Reads one schema file; every error it raises names this file and a JSON pointer."""
 
-    def __init__(self, path: Path, document: Any):
+    def __init__(self, path: Path, document: Any, name: str | None = None, inline: Mapping[str, str] | None = None):
         self.path = path
         self.doc = document
+        self.name = name or path.stem
+        self.inline = inline or {}
+        self.inline_defs: dict[str, EnumDef | StructDef] = {}
+        """The inline objects and enums met while reading, by the name :mod:`ocppgen.inline` gave them."""
 
     def fail(self, message: str, *pointer: str | int) -> GeneratorError:
         return GeneratorError(message, self.path, json_pointer(*pointer))
@@ -61,9 +75,24 @@ class FileReader:
             if key not in allowed and key not in _ANNOTATIONS:
                 raise self.fail(f"unsupported schema keyword {key!r}", *pointer, key)
 
+    def check_draft(self) -> None:
+        """``$schema`` names draft-04 or draft-06 (or is absent: draft-06); the identifier uses that draft's keyword."""
+        declared = self.doc.get("$schema", "http://json-schema.org/draft-06/schema#")
+        key = declared.rstrip("#").replace("https://", "http://") if isinstance(declared, str) else ""
+        if key not in DRAFTS:
+            raise self.fail(f"unsupported $schema {declared!r} (draft-04 and draft-06 are supported)", "$schema")
+        id_key = DRAFTS[key]
+        other = "$id" if id_key == "id" else "id"
+        if other in self.doc:
+            draft = key.rsplit("/", 2)[-2]
+            raise self.fail(f"{other!r} is not the identifier keyword of {draft}: use {id_key!r}", other)
+        if id_key in self.doc and not isinstance(self.doc[id_key], str):
+            raise self.fail(f"{id_key!r} must be a string", id_key)
+
     def read(self) -> tuple[StructDef, dict[str, EnumDef | StructDef]]:
         if not isinstance(self.doc, dict):
             raise self.fail("a schema file must hold a JSON object")
+        self.check_draft()
         definitions = self.doc.get("definitions", {})
         if not isinstance(definitions, dict):
             raise self.fail("'definitions' must be an object", "definitions")
@@ -72,12 +101,14 @@ class FileReader:
         for name, node in definitions.items():
             defs[name] = self.read_definition(name, node, "definitions", name)
         root = {k: v for k, v in self.doc.items() if k not in _ROOT_KEYWORDS}
-        message = self.read_object(self.path.stem, root)
+        message = self.read_object(self.name, root)
         return message, defs
 
     def read_definition(self, name: str, node: Any, *pointer: str | int) -> EnumDef | StructDef:
         if not isinstance(node, dict):
             raise self.fail("a definition must be a JSON object", *pointer)
+        if "$ref" in node:
+            raise self.fail("a definition must be an object or an enum, not a '$ref'", *pointer, "$ref")
         if "enum" in node:
             self.check_keywords(node, _ENUM_KEYWORDS, *pointer)
             values = node["enum"]
@@ -156,15 +187,15 @@ class FileReader:
                 min_items=self.read_int(node, "minItems", *pointer),
                 max_items=self.read_int(node, "maxItems", *pointer),
             )
+        if is_inline(node):
+            return self.read_inline(node, *pointer)
         if json_type in _SCALAR_TYPES:
-            if "enum" in node:
-                raise self.fail(
-                    "inline 'enum' is not supported: move it to 'definitions' and use '$ref'", *pointer, "enum"
-                )
             self.check_keywords(node, _SCALAR_KEYWORDS, *pointer)
             fmt = node.get("format")
             if fmt is not None and (json_type != "string" or fmt not in _SUPPORTED_FORMATS):
-                raise self.fail(f"unsupported format {fmt!r} (only 'date-time' on strings)", *pointer, "format")
+                raise self.fail(
+                    f"unsupported format {fmt!r} (only 'date-time' and 'uri' on strings)", *pointer, "format"
+                )
             if json_type != "string":
                 for key in ("maxLength", "minLength", "pattern"):
                     if key in node:
@@ -176,20 +207,35 @@ class FileReader:
             pattern = node.get("pattern")
             if pattern is not None and not isinstance(pattern, str):
                 raise self.fail("'pattern' must be a string", *pointer, "pattern")
+            if pattern is not None and fmt == "uri":
+                raise self.fail("'pattern' together with 'format': 'uri' is not supported", *pointer, "pattern")
+            multiple_of = self.read_number(node, "multipleOf", *pointer)
+            if multiple_of is not None and multiple_of <= 0:
+                raise self.fail("'multipleOf' must be greater than 0", *pointer, "multipleOf")
+            if multiple_of is not None and json_type == "integer" and not isinstance(multiple_of, int):
+                raise self.fail("'multipleOf' of an integer must be an integer", *pointer, "multipleOf")
             return Scalar(
                 json_type=json_type,
+                multiple_of=multiple_of,
                 max_length=self.read_int(node, "maxLength", *pointer),
                 min_length=self.read_int(node, "minLength", *pointer),
                 pattern=pattern,
                 minimum=self.read_number(node, "minimum", *pointer),
                 maximum=self.read_number(node, "maximum", *pointer),
                 date_time=fmt == "date-time",
-            )
-        if json_type == "object":
-            raise self.fail(
-                "inline object schemas are not supported: move it to 'definitions' and use '$ref'", *pointer
+                uri=fmt == "uri",
             )
         raise self.fail(f"unsupported or missing 'type': {json_type!r}", *pointer, "type")
+
+    def read_inline(self, node: dict[str, Any], *pointer: str | int) -> Ref:
+        """An object or enum schema written in place: read it as a definition under its derived name."""
+        at = json_pointer(*pointer)
+        name = self.inline.get(at)
+        if name is None:  # only reachable through a path inline.py does not walk (e.g. nested arrays of arrays)
+            raise self.fail("inline object or enum schema in an unsupported position", *pointer)
+        definition = self.read_definition(name, node, *pointer)
+        self.inline_defs.setdefault(name, definition)
+        return Ref(name)
 
     def read_int(self, node: dict[str, Any], key: str, *pointer: str | int) -> int | None:
         value = node.get(key)
@@ -213,50 +259,78 @@ def _description(node: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
+def message_name(stem: str) -> str:
+    """The class name of a file's root: ``<Action>Request`` / ``<Action>Response`` as they are; the
+    1.6 spelling ``<Action>.json`` (and 2.1's SEND-only ``NotifyPeriodicEventStream.json``) is the
+    request, ``<Action>Request``."""
+    return stem if stem.endswith(("Request", "Response")) else stem + "Request"
+
+
 def read_set(folder: Path, documents: dict[str, Any], name: str, content_hash: str) -> SchemaSet:
     """The schema set of ``folder`` from its parsed message files (``{file name: document}``).
 
     ``documents`` are the files :func:`schema_files` lists, already parsed (and patched, when the
-    caller applies vendor patches); ``actions.json`` is read from ``folder``.
+    caller applies vendor patches); ``actions.json`` is read from ``folder``. Inline objects and
+    enums are named by the rules of :mod:`ocppgen.inline`.
     """
     result = SchemaSet(name=name, content_hash=content_hash)
     files = [folder / file_name for file_name in sorted(documents)]
+    names: dict[str, str] = {}
     for path in files:
-        stem = path.stem
-        if not (stem.endswith("Request") or stem.endswith("Response")) or not stem.isidentifier():
-            raise GeneratorError("schema file names must be <Action>Request.json or <Action>Response.json", path)
-    origin: dict[str, Path] = {}
+        if not path.stem.isidentifier():
+            raise GeneratorError(
+                "schema file names must be <Action>Request.json, <Action>Response.json or <Action>.json", path
+            )
+        names[path.name] = message_name(path.stem)
+    seen: dict[str, str] = {}
+    for file_name, class_name in names.items():
+        if class_name in seen:
+            raise GeneratorError(
+                f"{file_name} and {seen[class_name]} are both the message {class_name}", folder / file_name
+            )
+        seen[class_name] = file_name
+    definition_shapes: dict[str, str] = {}
     for path in files:
-        message, defs = FileReader(path, documents[path.name]).read()
-        result.messages[path.stem] = message
-        for def_name, definition in defs.items():
-            if not def_name.isidentifier():
+        doc = documents[path.name]
+        defs = doc.get("definitions") if isinstance(doc, dict) else None
+        if isinstance(defs, dict):
+            for def_name, node in defs.items():
+                definition_shapes.setdefault(def_name, canonical_shape(node))
+    inline = inline_names(documents, names, definition_shapes, folder)
+    origin: dict[str, tuple[Path, str]] = {}
+
+    def add(def_name: str, definition: EnumDef | StructDef, path: Path, where: str) -> None:
+        if not def_name.isidentifier():
+            raise GeneratorError(f"definition name {def_name!r} is not a valid identifier", path, where)
+        if def_name in origin:
+            if shape(result.lookup(def_name)) != shape(definition):
                 raise GeneratorError(
-                    f"definition name {def_name!r} is not a valid identifier",
-                    path,
-                    json_pointer("definitions", def_name),
+                    f"definition {def_name!r} differs in shape from the one in {origin[def_name][0].name}", path, where
                 )
-            if def_name in origin:
-                known = result.lookup(def_name)
-                if shape(known) != shape(definition):
-                    raise GeneratorError(
-                        f"definition {def_name!r} differs in shape from the one in {origin[def_name].name}",
-                        path,
-                        json_pointer("definitions", def_name),
-                    )
-                continue
-            origin[def_name] = path
-            if isinstance(definition, EnumDef):
-                result.enums[def_name] = definition
-            else:
-                result.types[def_name] = definition
+            return
+        origin[def_name] = (path, where)
+        if isinstance(definition, EnumDef):
+            result.enums[def_name] = definition
+        else:
+            result.types[def_name] = definition
+
+    for path in files:
+        file_inline = {ptr: n for (file_name, ptr), n in inline.items() if file_name == path.name}
+        reader = FileReader(path, documents[path.name], names[path.name], file_inline)
+        message, defs = reader.read()
+        result.messages[names[path.name]] = message
+        for def_name, definition in defs.items():
+            add(def_name, definition, path, json_pointer("definitions", def_name))
+        for def_name, definition in reader.inline_defs.items():
+            where = next(ptr for ptr, n in sorted(file_inline.items()) if n == def_name)
+            add(def_name, definition, path, where)
     clash = set(result.messages) & set(origin)
     if clash:
         first = sorted(clash)[0]
-        raise GeneratorError(f"definition {first!r} has the name of a message file", origin[first])
+        raise GeneratorError(f"definition {first!r} has the name of a message file", origin[first][0])
     for struct in result.types.values():
         if struct.open:
-            _check_open_object(struct, origin[struct.name])
+            _check_open_object(struct, *origin[struct.name])
     result.files = tuple(p.name for p in files)
     _read_actions(folder, result)
     return result
@@ -267,9 +341,8 @@ def schema_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.json") if p.name != ACTIONS_FILE)
 
 
-def _check_open_object(struct: StructDef, path: Path) -> None:
+def _check_open_object(struct: StructDef, path: Path, ptr: str) -> None:
     """Open objects are mapped to the runtime's CustomData, so their declared shape must match it."""
-    ptr = json_pointer("definitions", struct.name)
     expected = (Field("vendorId", Scalar("string", max_length=255), True),)
     got = tuple(replace(f, description="") for f in struct.fields)
     if got != expected:
@@ -294,18 +367,37 @@ def _read_actions(folder: Path, result: SchemaSet) -> None:
     result.ocpp_version = doc["ocppVersion"]
     result.subprotocol = doc["subprotocol"]
     directions = {d.value: d for d in Direction}
-    for action, direction in doc["actions"].items():
+    for action, entry in doc["actions"].items():
         ptr = json_pointer("actions", action)
+        direction, frame = (entry, "CALL") if isinstance(entry, str) else _action_entry(entry, path, ptr)
         if direction not in directions:
             raise GeneratorError(f"direction {direction!r} is not one of {', '.join(directions)}", path, ptr)
-        for suffix in ("Request", "Response"):
-            if action + suffix not in result.messages:
-                raise GeneratorError(f"action {action!r} has no {action}{suffix}.json schema", path, ptr)
-        result.actions[action] = Action(action, action + "Request", action + "Response", directions[direction])
+        request, response = action + "Request", action + "Response"
+        if request not in result.messages:
+            raise GeneratorError(
+                f"action {action!r} has no request schema ({action}Request.json or {action}.json)", path, ptr
+            )
+        if frame == "CALL" and response not in result.messages:
+            raise GeneratorError(f"action {action!r} has no {response}.json schema", path, ptr)
+        if frame == "SEND" and response in result.messages:
+            raise GeneratorError(
+                f"action {action!r} is sent as SEND (no response), but {response}.json exists", path, ptr
+            )
+        result.actions[action] = Action(
+            action, request, response if frame == "CALL" else None, directions[direction], send=frame == "SEND"
+        )
     for stem in result.messages:
         action = stem.removesuffix("Request").removesuffix("Response")
         if action not in result.actions:
-            raise GeneratorError(
-                f"{stem}.json belongs to action {action!r}, which has no direction in {ACTIONS_FILE}", path
-            )
+            raise GeneratorError(f"{stem} belongs to action {action!r}, which has no direction in {ACTIONS_FILE}", path)
     result.actions = dict(sorted(result.actions.items()))
+
+
+def _action_entry(entry: object, path: Path, ptr: str) -> tuple[object, str]:
+    """``{"direction": ..., "frame": "CALL" | "SEND"}``: the long form of an actions.json entry."""
+    if not isinstance(entry, dict) or set(entry) - {"direction", "frame"} or "direction" not in entry:
+        raise GeneratorError('an action is a direction string or {"direction": ..., "frame": ...}', path, ptr)
+    frame = entry.get("frame", "CALL")
+    if frame not in ("CALL", "SEND"):
+        raise GeneratorError(f"frame {frame!r} is not CALL or SEND", path, ptr + "/frame")
+    return entry["direction"], str(frame)
