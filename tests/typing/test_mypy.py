@@ -32,7 +32,8 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_package_and_usage_sample_are_strict_clean(cache: Path) -> None:
-    targets = (GENERATED / "ocppwire", ROOT / "examples" / "vendor" / "acme_ocpp", HERE / "usage_sample.py")
+    samples = (HERE / "usage_sample.py", HERE / "usage_sample_v16.py", HERE / "usage_sample_v21.py")
+    targets = (GENERATED / "ocppwire", ROOT / "examples" / "vendor" / "acme_ocpp", *samples)
     result = run_mypy(*targets, ROOT / "generator", cache=cache)
     assert result.returncode == 0, result.stdout + result.stderr
 
