@@ -201,7 +201,7 @@ class FileReader:
                     if key in node:
                         raise self.fail(f"{key!r} applies to strings only", *pointer, key)
             if json_type not in ("integer", "number"):
-                for key in ("minimum", "maximum"):
+                for key in ("minimum", "maximum", "multipleOf"):
                     if key in node:
                         raise self.fail(f"{key!r} applies to numbers only", *pointer, key)
             pattern = node.get("pattern")
