@@ -48,7 +48,9 @@ datetimes = st.builds(
     _offsets,
 )
 
-vendor_keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF", min_size=1, max_size=8).filter(lambda k: k != "vendorId")
+vendor_keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF", min_size=1, max_size=8).filter(
+    lambda k: k != "vendorId"
+)
 custom_data = st.builds(
     lambda vendor, extra: {"vendorId": vendor, **extra},
     st.text(min_size=1, max_size=30),
@@ -68,9 +70,7 @@ def for_type(t: mi.Type, depth: int = 0) -> st.SearchStrategy[Any]:
         hi = t.le if t.le is not None else 2**31
         return st.integers(min_value=lo, max_value=hi)
     if isinstance(t, mi.FloatType):
-        return st.floats(
-            min_value=t.ge, max_value=t.le, allow_nan=False, allow_infinity=False, width=64
-        )
+        return st.floats(min_value=t.ge, max_value=t.le, allow_nan=False, allow_infinity=False, width=64)
     if isinstance(t, mi.BoolType):
         return st.booleans()
     if isinstance(t, mi.DateTimeType):

@@ -43,7 +43,9 @@ def schema_files(version: str) -> list[Path]:
 
 
 @pytest.fixture(scope="module", params=sorted(MESSAGE_MODULES))
-def dmc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, pytypes.ModuleType]]:
+def dmc(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, dict[str, pytypes.ModuleType]]:
     version: str = request.param
     out = tmp_path_factory.mktemp(f"dmc-{version}")
     source = tmp_path_factory.mktemp(f"schemas-{version}")

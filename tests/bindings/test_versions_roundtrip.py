@@ -67,7 +67,10 @@ V16_EXAMPLES: list[tuple[type[msgspec.Struct], dict[str, Any]]] = [
             ],
         },
     ),
-    (m16.StartTransactionRequest, {"connectorId": 1, "idTag": "TAG1", "meterStart": 0, "timestamp": "2026-11-28T06:00:00Z"}),
+    (
+        m16.StartTransactionRequest,
+        {"connectorId": 1, "idTag": "TAG1", "meterStart": 0, "timestamp": "2026-11-28T06:00:00Z"},
+    ),
     (m16.StartTransactionResponse, {"idTagInfo": {"status": "Accepted"}, "transactionId": 7}),
     (
         m16.SetChargingProfileRequest,
@@ -134,7 +137,9 @@ def test_v21_send_message_roundtrips() -> None:
     assert roundtrip(m21.NotifyPeriodicEventStreamRequest, payload) == payload
 
 
-_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @pytest.mark.parametrize("tp", V16_MESSAGES + V21_MESSAGES, ids=lambda t: f"{t.__module__.split('.')[1]}-{t.__name__}")

@@ -77,7 +77,9 @@ def test_check_reports_stale_output(schema_copy: Path, tmp_path: Path) -> None:
 
 
 def test_missing_folder() -> None:
-    assert_one_line_error(ocppgen("generate", "--schemas", "/nonexistent/folder"), "schema folder not found", "/nonexistent/folder")
+    assert_one_line_error(
+        ocppgen("generate", "--schemas", "/nonexistent/folder"), "schema folder not found", "/nonexistent/folder"
+    )
 
 
 def test_invalid_json_names_file_and_position(schema_copy: Path, tmp_path: Path) -> None:

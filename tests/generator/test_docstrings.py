@@ -23,7 +23,10 @@ def test_every_generated_message_docstring_names_its_own_direction() -> None:
     for spec in actions.ACTIONS.values():
         request_doc = direction_doc(Direction(spec.direction.value), "Request")
         response_doc = direction_doc(Direction(spec.direction.value), "Response")
-        for cls, right, wrong in ((spec.request, request_doc, response_doc), (spec.response, response_doc, request_doc)):
+        for cls, right, wrong in (
+            (spec.request, request_doc, response_doc),
+            (spec.response, response_doc, request_doc),
+        ):
             doc = " ".join((cls.__doc__ or "").split())
             assert wrong not in doc or right == wrong, f"{cls.__name__}: {doc}"
             if "payload of the" in doc:

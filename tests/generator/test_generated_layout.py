@@ -41,7 +41,9 @@ def test_generated_folders_carry_the_header_and_hand_written_ones_do_not() -> No
 
 def test_gitattributes_marks_every_generated_folder() -> None:
     lines = (ROOT / ".gitattributes").read_text().splitlines()
-    marked = {ln.split()[0] for ln in lines if ln.strip() and not ln.startswith("#") and "linguist-generated=true" in ln}
+    marked = {
+        ln.split()[0] for ln in lines if ln.strip() and not ln.startswith("#") and "linguist-generated=true" in ln
+    }
     for name in _listed("Generated"):
         assert f"generated/ocppwire/{name}/**" in marked, name
     assert "examples/vendor/acme_ocpp/**" in marked

@@ -32,7 +32,9 @@ def test_regeneration_is_byte_identical_to_committed_output(tmp_path: Path, vers
     committed_files = sorted(p.name for p in committed.iterdir() if p.is_file() and p.suffix in (".py", ".typed"))
     assert committed_files == sorted(files)
     for name in files:
-        assert (fresh / name).read_bytes() == (committed / name).read_bytes(), f"{name} is stale: run `ocppgen generate`"
+        assert (fresh / name).read_bytes() == (
+            committed / name
+        ).read_bytes(), f"{name} is stale: run `ocppgen generate`"
 
 
 @pytest.mark.parametrize("version", VERSIONS)

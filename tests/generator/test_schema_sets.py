@@ -15,7 +15,9 @@ V21 = ROOT / "schemas" / "v21"
 
 
 def _manifest(folder: Path) -> dict[str, str]:
-    return {name: digest for digest, name in (ln.split("  ", 1) for ln in (folder / "SHA256SUMS").read_text().splitlines())}
+    return {
+        name: digest for digest, name in (ln.split("  ", 1) for ln in (folder / "SHA256SUMS").read_text().splitlines())
+    }
 
 
 @pytest.mark.parametrize(("folder", "count"), [(V16, 78), (V21, 181)], ids=["v16", "v21"])

@@ -28,9 +28,7 @@ class MyCentralSystem(central_system.CentralSystemHandler):
 
 
 class MyChargePoint(charge_point.ChargePointHandler):
-    async def reset(
-        self, csms: charge_point.CentralSystemClient, req: messages.ResetRequest
-    ) -> messages.ResetResponse:
+    async def reset(self, csms: charge_point.CentralSystemClient, req: messages.ResetRequest) -> messages.ResetResponse:
         kind: enums.ResetType = req.type
         del kind
         return messages.ResetResponse(status=enums.ResetStatus.ACCEPTED)
