@@ -48,7 +48,8 @@ def test_help_explains_each_command() -> None:
 def test_check_is_clean_on_committed_output() -> None:
     result = ocppgen("check")
     assert result.returncode == 0, result.stderr
-    assert "up to date" in result.stdout
+    for version in ("v16", "v201", "v21"):  # every set of schemas/ by default
+        assert f"generated/ocppwire/{version}: up to date" in result.stdout
 
 
 def test_generate_into_other_folder_and_package(schema_copy: Path, tmp_path: Path) -> None:
