@@ -64,6 +64,8 @@ class FileReader:
         self.doc = document
         self.name = name or path.stem
         self.inline = inline or {}
+        self.holders: list[str] = []
+        """The objects being read, outermost first (an inline schema is documented by its holder)."""
         self.inline_defs: dict[str, EnumDef | StructDef] = {}
         """The inline objects and enums met while reading, by the name :mod:`ocppgen.inline` gave them."""
 
@@ -125,6 +127,13 @@ class FileReader:
         return self.read_object(name, node, *pointer)
 
     def read_object(self, name: str, node: dict[str, Any], *pointer: str | int) -> StructDef:
+        self.holders.append(name)
+        try:
+            return self._read_object(name, node, *pointer)
+        finally:
+            self.holders.pop()
+
+    def _read_object(self, name: str, node: dict[str, Any], *pointer: str | int) -> StructDef:
         self.check_keywords(node, _OBJECT_KEYWORDS, *pointer)
         if node.get("type") != "object":
             raise self.fail("expected 'type': 'object' (or an 'enum' definition)", *pointer, "type")
@@ -234,6 +243,12 @@ class FileReader:
         if name is None:  # only reachable through a path inline.py does not walk (e.g. nested arrays of arrays)
             raise self.fail("inline object or enum schema in an unsupported position", *pointer)
         definition = self.read_definition(name, node, *pointer)
+        if not definition.description:
+            # 1.6 describes nothing; say where the type comes from (the first place it is used).
+            prop = next(str(pointer[i + 1]) for i in range(len(pointer) - 2, -1, -1) if pointer[i] == "properties")
+            kind = "values" if isinstance(definition, EnumDef) else "object"
+            text = f"The {kind} of ``{prop}{'[]' if pointer[-1] == 'items' else ''}`` in {self.holders[-1]}."
+            definition = replace(definition, description=text)
         self.inline_defs.setdefault(name, definition)
         return Ref(name)
 

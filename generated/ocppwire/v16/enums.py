@@ -66,7 +66,7 @@ __all__ = [
 
 
 class BootNotificationStatus(StrEnum):
-    """BootNotificationStatus"""
+    """The values of `status` in BootNotificationResponse."""
 
     ACCEPTED = "Accepted"
     PENDING = "Pending"
@@ -74,7 +74,7 @@ class BootNotificationStatus(StrEnum):
 
 
 class CancelReservationStatus(StrEnum):
-    """CancelReservationStatus"""
+    """The values of `status` in CancelReservationResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
@@ -95,7 +95,7 @@ class CertificateUseEnumType(StrEnum):
 
 
 class ChangeAvailabilityStatus(StrEnum):
-    """ChangeAvailabilityStatus"""
+    """The values of `status` in ChangeAvailabilityResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
@@ -103,14 +103,14 @@ class ChangeAvailabilityStatus(StrEnum):
 
 
 class ChangeAvailabilityType(StrEnum):
-    """ChangeAvailabilityType"""
+    """The values of `type` in ChangeAvailabilityRequest."""
 
     INOPERATIVE = "Inoperative"
     OPERATIVE = "Operative"
 
 
 class ChangeConfigurationStatus(StrEnum):
-    """ChangeConfigurationStatus"""
+    """The values of `status` in ChangeConfigurationResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
@@ -119,7 +119,7 @@ class ChangeConfigurationStatus(StrEnum):
 
 
 class ChargingProfileKind(StrEnum):
-    """ChargingProfileKind"""
+    """The values of `chargingProfileKind` in ChargingProfile."""
 
     ABSOLUTE = "Absolute"
     RECURRING = "Recurring"
@@ -127,7 +127,7 @@ class ChargingProfileKind(StrEnum):
 
 
 class ChargingProfilePurpose(StrEnum):
-    """ChargingProfilePurpose"""
+    """The values of `chargingProfilePurpose` in ClearChargingProfileRequest."""
 
     CHARGE_POINT_MAX_PROFILE = "ChargePointMaxProfile"
     TX_DEFAULT_PROFILE = "TxDefaultProfile"
@@ -135,28 +135,28 @@ class ChargingProfilePurpose(StrEnum):
 
 
 class ChargingRateUnit(StrEnum):
-    """ChargingRateUnit"""
+    """The values of `chargingRateUnit` in GetCompositeScheduleRequest."""
 
     A = "A"
     W = "W"
 
 
 class ClearCacheStatus(StrEnum):
-    """ClearCacheStatus"""
+    """The values of `status` in ClearCacheResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
 
 
 class ClearChargingProfileStatus(StrEnum):
-    """ClearChargingProfileStatus"""
+    """The values of `status` in ClearChargingProfileResponse."""
 
     ACCEPTED = "Accepted"
     UNKNOWN = "Unknown"
 
 
 class Context(StrEnum):
-    """Context"""
+    """The values of `context` in MeterValueSampledValue."""
 
     INTERRUPTION_BEGIN = "Interruption.Begin"
     INTERRUPTION_END = "Interruption.End"
@@ -169,7 +169,7 @@ class Context(StrEnum):
 
 
 class DataTransferStatus(StrEnum):
-    """DataTransferStatus"""
+    """The values of `status` in DataTransferResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
@@ -186,7 +186,7 @@ class DeleteCertificateStatusEnumType(StrEnum):
 
 
 class DiagnosticsStatusNotificationStatus(StrEnum):
-    """DiagnosticsStatusNotificationStatus"""
+    """The values of `status` in DiagnosticsStatusNotificationRequest."""
 
     IDLE = "Idle"
     UPLOADED = "Uploaded"
@@ -195,7 +195,7 @@ class DiagnosticsStatusNotificationStatus(StrEnum):
 
 
 class ErrorCode(StrEnum):
-    """ErrorCode"""
+    """The values of `errorCode` in StatusNotificationRequest."""
 
     CONNECTOR_LOCK_FAILURE = "ConnectorLockFailure"
     EV_COMMUNICATION_ERROR = "EVCommunicationError"
@@ -235,7 +235,7 @@ class FirmwareStatusEnumType(StrEnum):
 
 
 class FirmwareStatusNotificationStatus(StrEnum):
-    """FirmwareStatusNotificationStatus"""
+    """The values of `status` in FirmwareStatusNotificationRequest."""
 
     DOWNLOADED = "Downloaded"
     DOWNLOAD_FAILED = "DownloadFailed"
@@ -247,7 +247,7 @@ class FirmwareStatusNotificationStatus(StrEnum):
 
 
 class Format(StrEnum):
-    """Format"""
+    """The values of `format` in MeterValueSampledValue."""
 
     RAW = "Raw"
     SIGNED_DATA = "SignedData"
@@ -261,7 +261,7 @@ class GenericStatusEnumType(StrEnum):
 
 
 class GetCompositeScheduleStatus(StrEnum):
-    """GetCompositeScheduleStatus"""
+    """The values of `status` in GetCompositeScheduleResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
@@ -283,7 +283,7 @@ class HashAlgorithmEnumType(StrEnum):
 
 
 class IdTagInfoStatus(StrEnum):
-    """IdTagInfoStatus"""
+    """The values of `status` in IdTagInfo."""
 
     ACCEPTED = "Accepted"
     BLOCKED = "Blocked"
@@ -301,7 +301,7 @@ class InstallCertificateStatusEnumType(StrEnum):
 
 
 class Location(StrEnum):
-    """Location"""
+    """The values of `location` in MeterValueSampledValue."""
 
     CABLE = "Cable"
     EV = "EV"
@@ -326,7 +326,7 @@ class LogStatusEnumType(StrEnum):
 
 
 class Measurand(StrEnum):
-    """Measurand"""
+    """The values of `measurand` in MeterValueSampledValue."""
 
     ENERGY_ACTIVE_EXPORT_REGISTER = "Energy.Active.Export.Register"
     ENERGY_ACTIVE_IMPORT_REGISTER = "Energy.Active.Import.Register"
@@ -365,7 +365,7 @@ class MessageTriggerEnumType(StrEnum):
 
 
 class MeterValueSampledValueUnit(StrEnum):
-    """MeterValueSampledValueUnit"""
+    """The values of `unit` in MeterValueSampledValue."""
 
     WH = "Wh"
     K_WH = "kWh"
@@ -387,7 +387,7 @@ class MeterValueSampledValueUnit(StrEnum):
 
 
 class Phase(StrEnum):
-    """Phase"""
+    """The values of `phase` in MeterValueSampledValue."""
 
     L1 = "L1"
     L2 = "L2"
@@ -402,7 +402,7 @@ class Phase(StrEnum):
 
 
 class Reason(StrEnum):
-    """Reason"""
+    """The values of `reason` in StopTransactionRequest."""
 
     EMERGENCY_STOP = "EmergencyStop"
     EV_DISCONNECTED = "EVDisconnected"
@@ -418,28 +418,28 @@ class Reason(StrEnum):
 
 
 class RecurrencyKind(StrEnum):
-    """RecurrencyKind"""
+    """The values of `recurrencyKind` in ChargingProfile."""
 
     DAILY = "Daily"
     WEEKLY = "Weekly"
 
 
 class RemoteStartTransactionStatus(StrEnum):
-    """RemoteStartTransactionStatus"""
+    """The values of `status` in RemoteStartTransactionResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
 
 
 class RemoteStopTransactionStatus(StrEnum):
-    """RemoteStopTransactionStatus"""
+    """The values of `status` in RemoteStopTransactionResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
 
 
 class RequestedMessage(StrEnum):
-    """RequestedMessage"""
+    """The values of `requestedMessage` in TriggerMessageRequest."""
 
     BOOT_NOTIFICATION = "BootNotification"
     DIAGNOSTICS_STATUS_NOTIFICATION = "DiagnosticsStatusNotification"
@@ -450,7 +450,7 @@ class RequestedMessage(StrEnum):
 
 
 class ReserveNowStatus(StrEnum):
-    """ReserveNowStatus"""
+    """The values of `status` in ReserveNowResponse."""
 
     ACCEPTED = "Accepted"
     FAULTED = "Faulted"
@@ -460,21 +460,21 @@ class ReserveNowStatus(StrEnum):
 
 
 class ResetStatus(StrEnum):
-    """ResetStatus"""
+    """The values of `status` in ResetResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
 
 
 class ResetType(StrEnum):
-    """ResetType"""
+    """The values of `type` in ResetRequest."""
 
     HARD = "Hard"
     SOFT = "Soft"
 
 
 class SendLocalListStatus(StrEnum):
-    """SendLocalListStatus"""
+    """The values of `status` in SendLocalListResponse."""
 
     ACCEPTED = "Accepted"
     FAILED = "Failed"
@@ -483,7 +483,7 @@ class SendLocalListStatus(StrEnum):
 
 
 class SetChargingProfileStatus(StrEnum):
-    """SetChargingProfileStatus"""
+    """The values of `status` in SetChargingProfileResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
@@ -491,7 +491,7 @@ class SetChargingProfileStatus(StrEnum):
 
 
 class StatusNotificationStatus(StrEnum):
-    """StatusNotificationStatus"""
+    """The values of `status` in StatusNotificationRequest."""
 
     AVAILABLE = "Available"
     PREPARING = "Preparing"
@@ -505,7 +505,7 @@ class StatusNotificationStatus(StrEnum):
 
 
 class TransactionDataSampledValueUnit(StrEnum):
-    """TransactionDataSampledValueUnit"""
+    """The values of `unit` in TransactionDataSampledValue."""
 
     WH = "Wh"
     K_WH = "kWh"
@@ -526,7 +526,7 @@ class TransactionDataSampledValueUnit(StrEnum):
 
 
 class TriggerMessageStatus(StrEnum):
-    """TriggerMessageStatus"""
+    """The values of `status` in TriggerMessageResponse."""
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
@@ -542,7 +542,7 @@ class TriggerMessageStatusEnumType(StrEnum):
 
 
 class UnlockConnectorStatus(StrEnum):
-    """UnlockConnectorStatus"""
+    """The values of `status` in UnlockConnectorResponse."""
 
     UNLOCKED = "Unlocked"
     UNLOCK_FAILED = "UnlockFailed"
@@ -560,7 +560,7 @@ class UpdateFirmwareStatusEnumType(StrEnum):
 
 
 class UpdateType(StrEnum):
-    """UpdateType"""
+    """The values of `updateType` in SendLocalListRequest."""
 
     DIFFERENTIAL = "Differential"
     FULL = "Full"

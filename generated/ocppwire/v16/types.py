@@ -63,7 +63,7 @@ class CertificateHashDataType(OcppStruct, kw_only=True):
 
 
 class ChargingProfile(OcppStruct, kw_only=True):
-    """ChargingProfile"""
+    """The object of `chargingProfile` in RemoteStartTransactionRequest."""
 
     charging_profile_id: int = msgspec.field(name="chargingProfileId")
     transaction_id: int | UnsetType = msgspec.field(default=UNSET, name="transactionId")
@@ -83,7 +83,7 @@ class ChargingProfile(OcppStruct, kw_only=True):
 
 
 class ChargingSchedule(OcppStruct, kw_only=True):
-    """ChargingSchedule"""
+    """The object of `chargingSchedule` in GetCompositeScheduleResponse."""
 
     MULTIPLE_OF: ClassVar[Mapping[str, str]] = {
         "minChargingRate": "0.1",
@@ -105,7 +105,7 @@ class ChargingSchedule(OcppStruct, kw_only=True):
 
 
 class ChargingSchedulePeriod(OcppStruct, kw_only=True):
-    """ChargingSchedulePeriod"""
+    """The object of `chargingSchedulePeriod[]` in ChargingSchedule."""
 
     MULTIPLE_OF: ClassVar[Mapping[str, str]] = {
         "limit": "0.1",
@@ -121,7 +121,7 @@ class ChargingSchedulePeriod(OcppStruct, kw_only=True):
 
 
 class ConfigurationKey(OcppStruct, kw_only=True):
-    """ConfigurationKey"""
+    """The object of `configurationKey[]` in GetConfigurationResponse."""
 
     key: Annotated[str, Meta(max_length=50)]
     readonly: bool
@@ -129,7 +129,7 @@ class ConfigurationKey(OcppStruct, kw_only=True):
 
 
 class CsChargingProfiles(OcppStruct, kw_only=True):
-    """CsChargingProfiles"""
+    """The object of `csChargingProfiles` in SetChargingProfileRequest."""
 
     charging_profile_id: int = msgspec.field(name="chargingProfileId")
     transaction_id: int | UnsetType = msgspec.field(default=UNSET, name="transactionId")
@@ -163,7 +163,7 @@ class FirmwareType(OcppStruct, kw_only=True):
 
 
 class IdTagInfo(OcppStruct, kw_only=True):
-    """IdTagInfo"""
+    """The object of `idTagInfo` in AuthorizeResponse."""
 
     expiry_date: Annotated[datetime, Meta(tz=True)] | UnsetType = msgspec.field(
         default=UNSET, name="expiryDate"
@@ -175,7 +175,7 @@ class IdTagInfo(OcppStruct, kw_only=True):
 
 
 class LocalAuthorizationList(OcppStruct, kw_only=True):
-    """LocalAuthorizationList"""
+    """The object of `localAuthorizationList[]` in SendLocalListRequest."""
 
     id_tag: Annotated[str, Meta(max_length=20)] = msgspec.field(name="idTag")
     id_tag_info: IdTagInfo | UnsetType = msgspec.field(default=UNSET, name="idTagInfo")
@@ -194,14 +194,14 @@ class LogParametersType(OcppStruct, kw_only=True):
 
 
 class MeterValue(OcppStruct, kw_only=True):
-    """MeterValue"""
+    """The object of `meterValue[]` in MeterValuesRequest."""
 
     timestamp: Annotated[datetime, Meta(tz=True)]
     sampled_value: list[MeterValueSampledValue] = msgspec.field(name="sampledValue")
 
 
 class MeterValueSampledValue(OcppStruct, kw_only=True):
-    """MeterValueSampledValue"""
+    """The object of `sampledValue[]` in MeterValue."""
 
     value: str
     context: Context | UnsetType = UNSET
@@ -213,14 +213,14 @@ class MeterValueSampledValue(OcppStruct, kw_only=True):
 
 
 class TransactionData(OcppStruct, kw_only=True):
-    """TransactionData"""
+    """The object of `transactionData[]` in StopTransactionRequest."""
 
     timestamp: Annotated[datetime, Meta(tz=True)]
     sampled_value: list[TransactionDataSampledValue] = msgspec.field(name="sampledValue")
 
 
 class TransactionDataSampledValue(OcppStruct, kw_only=True):
-    """TransactionDataSampledValue"""
+    """The object of `sampledValue[]` in TransactionData."""
 
     value: str
     context: Context | UnsetType = UNSET
