@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml generated/pyproject.toml
 	@$(PY) -m pip install -e ./generated -e '.[test]' >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
-## Regenerate the 2.0.1 bindings from schemas/v201 and print a summary.
+## Regenerate the bindings of every version (schemas/v16, v201, v21 -> generated/ocppwire/v16, v201, v21) and print a summary.
 generate: install
 	$(VENV)/bin/ocppgen generate
 
@@ -23,7 +23,7 @@ generate: install
 run: generate
 	$(PY) examples/demo.py
 
-## Exit 1 when generated/ is stale.
+## Exit 1 when generated/ is stale (every version).
 check: install
 	$(VENV)/bin/ocppgen check
 
@@ -50,6 +50,7 @@ crash: install
 
 mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
+	$(VENV)/bin/mypy --strict generator
 	MYPYPATH=generated $(VENV)/bin/mypy --strict examples benchmarks
 
 ## Benchmarks against the ocpp package (PyPI): codec and end to end, a few minutes. BENCH_ARGS="--quick" to try it out.

@@ -24,7 +24,8 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 
 from .errors import GeneratorError
-from .schema import _pointer, load_json
+from .jsonfile import load_json
+from .jsonfile import pointer as _pointer
 
 CATALOG_DIR = "catalog"
 FILES = ("components.json", "variables.json", "security_events.json", "reason_codes.json", "units.json")
@@ -242,7 +243,9 @@ def _read_components(check: _FileCheck, symbols: set[str]) -> tuple[CatalogCompo
     return tuple(components)
 
 
-def _read_variable(check: _FileCheck, var: dict[str, Any], symbols: set[str], ptr: tuple[str | int, ...]) -> CatalogVariable:
+def _read_variable(
+    check: _FileCheck, var: dict[str, Any], symbols: set[str], ptr: tuple[str | int, ...]
+) -> CatalogVariable:
     data_type: str = var["dataType"]
     instance = var.get("instance")
     if instance is not None and ("<" in instance or ">" in instance):
@@ -261,7 +264,9 @@ def _read_variable(check: _FileCheck, var: dict[str, Any], symbols: set[str], pt
         raise check.fail(f"valuesList is longer than {VALUES_LIST_MAX_LENGTH} characters as CSV", *ptr, "valuesList")
     known = var.get("knownValues", [])
     if known and data_type != "string":
-        raise check.fail("knownValues (an open set of usual values) is only allowed on string variables", *ptr, "knownValues")
+        raise check.fail(
+            "knownValues (an open set of usual values) is only allowed on string variables", *ptr, "knownValues"
+        )
     lo, hi = var.get("minLimit"), var.get("maxLimit")
     for key, limit in (("minLimit", lo), ("maxLimit", hi)):
         if limit is None:

@@ -1,7 +1,8 @@
 """``ocppgen catalog ...``: look things up in the device-model catalogues from the terminal.
 
 ``components``, ``variables``, ``events``, ``reasons`` and ``units`` each print one plain-text
-table read straight from ``<schemas>/catalog/`` (validated the same way generation validates it);
+table read from ``<schemas>/catalog/`` (validated the same way generation validates it) or, without
+``--schemas``, from the installed ``ocppwire.v201.catalog``;
 ``--search`` keeps the rows where any cell contains the text, case-insensitively.
 """
 
@@ -15,6 +16,7 @@ import typer
 
 from .catalog import Catalog, CatalogVariable, read_catalog
 from .errors import GeneratorError
+from .installed_catalog import catalog_from_package
 
 catalog_app = typer.Typer(
     help="Print the device-model catalogues (components, variables, security events, reason codes, units).",
@@ -22,12 +24,16 @@ catalog_app = typer.Typer(
 )
 
 SchemasOpt = Annotated[
-    Path, typer.Option("--schemas", help="Schema folder whose catalog/ subfolder holds the catalogue files.")
+    Path | None,
+    typer.Option(
+        "--schemas",
+        help="Schema folder whose catalog/ subfolder holds the catalogue files (e.g. schemas/v201 in the "
+        "repository). Default: the catalogue of the installed package ocppwire.v201 (works from any folder).",
+    ),
 ]
 SearchOpt = Annotated[
     str | None, typer.Option("--search", "-s", help="Keep rows where any column contains TEXT (case-insensitive).")
 ]
-DEFAULT_SCHEMAS = Path("schemas/v201")
 MAX_CELL = 60
 
 
@@ -49,9 +55,9 @@ def _filter(rows: list[list[str]], search: str | None) -> list[list[str]]:
     return [r for r in rows if any(needle in cell.lower() for cell in r)]
 
 
-def _load(schemas: Path) -> Catalog:
+def _load(schemas: Path | None) -> Catalog:
     try:
-        return read_catalog(schemas)
+        return catalog_from_package() if schemas is None else read_catalog(schemas)
     except GeneratorError as exc:
         typer.echo(f"ocppgen: error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -78,7 +84,7 @@ def _flag(value: bool | None, yes: str, no: str) -> str:
 
 
 @catalog_app.command()
-def components(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) -> None:
+def components(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
     """Standardized components: name, kind and how many variables the catalogue lists."""
     catalog = _load(schemas)
     rows = [[c.name, c.kind, str(len(c.variables))] for c in catalog.components]
@@ -87,7 +93,7 @@ def components(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) 
 
 @catalog_app.command()
 def variables(
-    schemas: SchemasOpt = DEFAULT_SCHEMAS,
+    schemas: SchemasOpt = None,
     search: SearchOpt = None,
     generic: Annotated[
         bool, typer.Option("--generic", help="List the generic variable names (usable on any component) instead.")
@@ -119,7 +125,7 @@ def variables(
 
 
 @catalog_app.command()
-def events(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) -> None:
+def events(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
     """Security events and whether each is critical."""
     catalog = _load(schemas)
     rows = [[ev.name, "critical" if ev.critical else ""] for ev in catalog.security_events]
@@ -127,17 +133,15 @@ def events(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) -> N
 
 
 @catalog_app.command()
-def reasons(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) -> None:
+def reasons(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
     """Reason codes for StatusInfo.reasonCode and the actions they are typically used with."""
     catalog = _load(schemas)
-    rows = [
-        [r.name, ", ".join((["(generic)"] if r.generic else []) + list(r.used_with))] for r in catalog.reason_codes
-    ]
+    rows = [[r.name, ", ".join((["(generic)"] if r.generic else []) + list(r.used_with))] for r in catalog.reason_codes]
     _print(["Reason code", "Used with"], rows, search, "reason codes")
 
 
 @catalog_app.command()
-def units(schemas: SchemasOpt = DEFAULT_SCHEMAS, search: SearchOpt = None) -> None:
+def units(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
     """Standardized units of measure and what they measure."""
     catalog = _load(schemas)
     rows = [[u.symbol, u.quantity] for u in catalog.units]

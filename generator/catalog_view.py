@@ -19,10 +19,29 @@ from .naming import enum_member
 # Names the catalogue module defines or imports; a component class may not take one.
 MODULE_NAMES = frozenset(
     {
-        "CATALOG", "COMPONENTS", "GENERIC_VARIABLES", "REASON_CODE_USAGE", "UNIT_QUANTITIES",
-        "ControllerComponent", "PhysicalComponent", "VendorComponent", "SecurityEvent", "ReasonCode",
-        "UnitOfMeasure", "Catalog", "ComponentKind", "ComponentSpec", "DataType", "FlaggedStrEnum",
-        "GenericVariableSpec", "Mutability", "VariableSpec", "StrEnum", "Final", "Mapping", "annotations",
+        "CATALOG",
+        "COMPONENTS",
+        "GENERIC_VARIABLES",
+        "REASON_CODE_USAGE",
+        "UNIT_QUANTITIES",
+        "ControllerComponent",
+        "PhysicalComponent",
+        "VendorComponent",
+        "SecurityEvent",
+        "ReasonCode",
+        "UnitOfMeasure",
+        "Catalog",
+        "ComponentKind",
+        "ComponentSpec",
+        "DataType",
+        "FlaggedStrEnum",
+        "GenericVariableSpec",
+        "Mutability",
+        "VariableSpec",
+        "StrEnum",
+        "Final",
+        "Mapping",
+        "annotations",
     }
 )
 # Attributes every component class has; a variable attribute may not take one.
@@ -30,8 +49,14 @@ CLASS_NAMES = frozenset({"NAME", "KIND", "VARIABLES", "SPEC"})
 KIND_ENUMS = {"controller": "ControllerComponent", "physical": "PhysicalComponent", "vendor": "VendorComponent"}
 KIND_MEMBERS = {"controller": "CONTROLLER", "physical": "PHYSICAL", "vendor": "VENDOR"}
 DATA_TYPE_MEMBERS = {
-    "string": "STRING", "decimal": "DECIMAL", "integer": "INTEGER", "dateTime": "DATE_TIME",
-    "boolean": "BOOLEAN", "OptionList": "OPTION_LIST", "SequenceList": "SEQUENCE_LIST", "MemberList": "MEMBER_LIST",
+    "string": "STRING",
+    "decimal": "DECIMAL",
+    "integer": "INTEGER",
+    "dateTime": "DATE_TIME",
+    "boolean": "BOOLEAN",
+    "OptionList": "OPTION_LIST",
+    "SequenceList": "SEQUENCE_LIST",
+    "MemberList": "MEMBER_LIST",
 }
 MUTABILITY_MEMBERS = {"ReadOnly": "READ_ONLY", "WriteOnly": "WRITE_ONLY", "ReadWrite": "READ_WRITE"}
 _NOT_IDENT = re.compile(r"[^0-9A-Za-z_]+")
@@ -80,6 +105,7 @@ class CatalogView:
     components: tuple[ComponentView, ...]
     generic: tuple[GenericView, ...]
     reason_usage: tuple[tuple[str, str], ...]  # (ReasonCode member, tuple literal)
+    generic_reasons: tuple[str, ...]  # ReasonCode members usable with any action
     unit_quantities: tuple[tuple[str, str], ...]  # (UnitOfMeasure member, quantity literal)
     names: tuple[str, ...]  # sorted __all__
 
@@ -92,7 +118,9 @@ def _enum(name: str, doc: str, values: list[tuple[str, bool]], *, verbatim: bool
     for value, flag in values:
         member = value if verbatim and value.isidentifier() and not keyword.iskeyword(value) else enum_member(value)
         if member in seen:
-            raise GeneratorError(f"catalog: {name} values {seen[member]!r} and {value!r} map to the same member {member}")
+            raise GeneratorError(
+                f"catalog: {name} values {seen[member]!r} and {value!r} map to the same member {member}"
+            )
         seen[member] = value
         members.append(Member(member, value, flag))
     return EnumView(name, doc, tuple(members))
@@ -210,13 +238,23 @@ def catalog_view(catalog: Catalog, ocpp_version: str) -> CatalogView:
     reason_usage = tuple(
         (member.name, _tuple(r.used_with)) for member, r in zip(reasons.members, catalog.reason_codes) if r.used_with
     )
+    generic_reasons = tuple(member.name for member, r in zip(reasons.members, catalog.reason_codes) if r.generic)
     unit_quantities = tuple((member.name, repr(u.quantity)) for member, u in zip(units.members, catalog.units))
     names = sorted(
-        {"CATALOG", "COMPONENTS", "GENERIC_VARIABLES", "REASON_CODE_USAGE", "UNIT_QUANTITIES"}
+        {"CATALOG", "COMPONENTS", "GENERIC_REASON_CODES", "GENERIC_VARIABLES", "REASON_CODE_USAGE", "UNIT_QUANTITIES"}
         | {e.name for e in component_enums}
         | {events.name, reasons.name, units.name}
         | {c.name for c in components}
     )
     return CatalogView(
-        tuple(component_enums), events, reasons, units, components, generic, reason_usage, unit_quantities, tuple(names)
+        tuple(component_enums),
+        events,
+        reasons,
+        units,
+        components,
+        generic,
+        reason_usage,
+        generic_reasons,
+        unit_quantities,
+        tuple(names),
     )

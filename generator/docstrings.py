@@ -68,8 +68,7 @@ def wrap(text: str, width: int, indent: str) -> str:
         lines: list[str] = []
         for line in paragraph.split("\n"):
             lines.extend(
-                textwrap.wrap(line, width=width - len(indent), break_long_words=False, break_on_hyphens=False)
-                or [""]
+                textwrap.wrap(line, width=width - len(indent), break_long_words=False, break_on_hyphens=False) or [""]
             )
         out.append("\n".join(indent + ln if ln else "" for ln in lines))
     return ("\n\n").join(out).lstrip()

@@ -26,68 +26,28 @@ schema files before they are read; the generated header lists them.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .errors import GeneratorError
-from .model import EnumDef, Field, Scalar, StructDef
-from .schema import _FileReader, _pointer, _shape, load_json
+from .jsonfile import hash_files, load_json, pointer_parts
+from .jsonfile import pointer as _pointer
+from .model import (
+    CustomDataExtension,
+    DataTransferExtension,
+    EnumDef,
+    ExtensionSet,
+    Field,
+    Patch,
+    Scalar,
+    StructDef,
+    shape,
+)
+from .reader import FileReader
 
 MANIFEST = "extensions.json"
 VENDOR_ID = Field("vendorId", Scalar("string", max_length=255), True)
-
-
-@dataclass(frozen=True)
-class Patch:
-    """One JSON-pointer edit of a base schema file."""
-
-    file: str
-    pointer: str
-    op: str
-    value: Any
-    reason: str
-
-    def describe(self) -> str:
-        value = "" if self.op == "remove" else f" = {json.dumps(self.value)}"
-        return f"{self.file}#{self.pointer} {self.op}{value} ({self.reason})"
-
-
-@dataclass(frozen=True)
-class CustomDataExtension:
-    vendor_id: str
-    struct: StructDef
-
-
-@dataclass(frozen=True)
-class DataTransferExtension:
-    vendor_id: str
-    message_id: str | None
-    name: str
-    request: StructDef | None
-    response: StructDef | None
-
-
-@dataclass
-class ExtensionSet:
-    """Everything read from one extension folder."""
-
-    folder: Path
-    content_hash: str
-    custom_data: list[CustomDataExtension] = field(default_factory=list)
-    data_transfer: list[DataTransferExtension] = field(default_factory=list)
-    patches: list[Patch] = field(default_factory=list)
-    enums: dict[str, EnumDef] = field(default_factory=dict)
-    types: dict[str, StructDef] = field(default_factory=dict)
-
-
-def _hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*.json")):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _require(entry: dict[str, Any], key: str, path: Path, ptr: str, optional: bool = False) -> Any:
@@ -114,8 +74,10 @@ def read_extensions(folder: Path) -> ExtensionSet:
     unknown = set(doc) - {"customData", "dataTransfer", "patches", "$comment"}
     if unknown:
         key = sorted(unknown)[0]
-        raise GeneratorError(f"unknown key {key!r} (expected customData, dataTransfer, patches)", manifest, _pointer(key))
-    result = ExtensionSet(folder, _hash(folder))
+        raise GeneratorError(
+            f"unknown key {key!r} (expected customData, dataTransfer, patches)", manifest, _pointer(key)
+        )
+    result = ExtensionSet(folder, hash_files(folder, sorted(folder.rglob("*.json"))))
     reader = _ExtensionReader(folder, result)
     for i, entry in enumerate(_list(doc, "customData", manifest)):
         ptr = _pointer("customData", i)
@@ -198,12 +160,12 @@ class _ExtensionReader:
         path = (self.folder / relative).resolve()
         if not path.is_file():
             raise GeneratorError(f"schema file not found: {relative}", self.folder / MANIFEST)
-        reader = _FileReader(path, load_json(path))
+        reader = FileReader(path, load_json(path))
         root, defs = reader.read()
         for def_name, definition in defs.items():
             known = self.result.enums.get(def_name) or self.result.types.get(def_name)
             if known is not None:
-                if _shape(known) != _shape(definition):
+                if shape(known) != shape(definition):
                     raise GeneratorError(
                         f"definition {def_name!r} differs in shape from the one in {self.origin[def_name].name}",
                         path,
@@ -229,7 +191,7 @@ def apply_patches(documents: dict[str, Any], patches: list[Patch], manifest: Pat
         if patch.file not in documents:
             raise GeneratorError(f"patch names {patch.file!r}, which is not a schema file of the set", manifest, where)
         doc = documents[patch.file]
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in patch.pointer.split("/")[1:]]
+        parts = pointer_parts(patch.pointer)
         parent = doc
         for part in parts[:-1]:
             if not isinstance(parent, dict) or part not in parent:
@@ -237,11 +199,15 @@ def apply_patches(documents: dict[str, Any], patches: list[Patch], manifest: Pat
             parent = parent[part]
         last = parts[-1]
         if not isinstance(parent, dict):
-            raise GeneratorError(f"pointer {patch.pointer} does not name an object member in {patch.file}", manifest, where)
+            raise GeneratorError(
+                f"pointer {patch.pointer} does not name an object member in {patch.file}", manifest, where
+            )
         if patch.op in ("replace", "remove") and last not in parent:
             raise GeneratorError(f"pointer {patch.pointer} does not exist in {patch.file}", manifest, where)
         if patch.op == "add" and last in parent:
-            raise GeneratorError(f"pointer {patch.pointer} already exists in {patch.file} (use replace)", manifest, where)
+            raise GeneratorError(
+                f"pointer {patch.pointer} already exists in {patch.file} (use replace)", manifest, where
+            )
         if patch.op == "remove":
             del parent[last]
         else:

@@ -8,12 +8,13 @@ actions with the direction the project data gives them. Nothing here knows about
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Union
+from pathlib import Path
+from typing import Union
 
-if TYPE_CHECKING:
-    from .catalog import Catalog
+from .catalog import Catalog
 
 
 class Direction(str, Enum):
@@ -22,6 +23,10 @@ class Direction(str, Enum):
     STATION_TO_CSMS = "StationToCsms"
     CSMS_TO_STATION = "CsmsToStation"
     BOTH = "Both"
+
+
+URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$"
+"""What ``format: uri`` is checked against: a scheme (RFC 3986 section 3.1), a colon, no white space."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,10 @@ class Scalar:
     minimum: int | float | None = None
     maximum: int | float | None = None
     date_time: bool = False
+    uri: bool = False
+    """``format: uri`` (OCPP 1.6): an absolute URI, checked as :data:`URI_PATTERN`."""
+    multiple_of: int | float | None = None
+    """JSON Schema ``multipleOf``: the value divided by it is an integer (decimal arithmetic, see render)."""
 
 
 @dataclass(frozen=True)
@@ -95,12 +104,64 @@ class StructDef:
 
 @dataclass(frozen=True)
 class Action:
-    """An OCPP action: its request and response roots and who sends the request."""
+    """An OCPP action: its request and response roots and who sends the request.
+
+    ``send`` actions (OCPP 2.1's NotifyPeriodicEventStream) travel as an OCPP-J SEND frame and
+    have no response (``response`` is None).
+    """
 
     name: str
     request: str
-    response: str
+    response: str | None
     direction: Direction
+    send: bool = False
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One JSON-pointer edit of a base schema file, applied before the file is read."""
+
+    file: str
+    pointer: str
+    op: str
+    value: object
+    reason: str
+
+    def describe(self) -> str:
+        value = "" if self.op == "remove" else f" = {json.dumps(self.value)}"
+        return f"{self.file}#{self.pointer} {self.op}{value} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class CustomDataExtension:
+    """A vendor's customData shape: the object that replaces customData carrying ``vendor_id``."""
+
+    vendor_id: str
+    struct: StructDef
+
+
+@dataclass(frozen=True)
+class DataTransferExtension:
+    """A vendor's DataTransfer pair: the ``data`` of its request and / or response."""
+
+    vendor_id: str
+    message_id: str | None
+    name: str
+    request: StructDef | None
+    response: StructDef | None
+
+
+@dataclass
+class ExtensionSet:
+    """Everything read from one vendor extension folder (see :mod:`ocppgen.extensions`)."""
+
+    folder: Path
+    content_hash: str
+    custom_data: list[CustomDataExtension] = field(default_factory=list)
+    data_transfer: list[DataTransferExtension] = field(default_factory=list)
+    patches: list[Patch] = field(default_factory=list)
+    enums: dict[str, EnumDef] = field(default_factory=dict)
+    types: dict[str, StructDef] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,8 +181,8 @@ class SchemaSet:
     ocpp_version: str = ""
     subprotocol: str = ""
     files: tuple[str, ...] = ()
-    extensions: Any = None
-    """An :class:`ocppgen.extensions.ExtensionSet` when vendor extensions were given."""
+    extensions: ExtensionSet | None = None
+    """The vendor extensions read with the set (``--extensions``), if any."""
     catalog: Catalog | None = None
     """The device-model catalogues of ``<folder>/catalog/``, when the folder has one."""
 
@@ -130,3 +191,10 @@ class SchemaSet:
         if name in self.enums:
             return self.enums[name]
         return self.types[name]
+
+
+def shape(definition: EnumDef | StructDef) -> EnumDef | StructDef:
+    """The definition with every description removed: what must agree for two definitions to merge."""
+    if isinstance(definition, EnumDef):
+        return replace(definition, description="")
+    return replace(definition, description="", fields=tuple(replace(f, description="") for f in definition.fields))

@@ -1,257 +1,42 @@
-"""Read a folder of OCPP JSON schema files into a :class:`~ocppgen.model.SchemaSet`.
+"""Read a schema set with everything that goes with it: the one place that puts the inputs together.
 
-The reader accepts exactly the subset of draft-06 that OCPP uses and refuses everything else with
-an error naming the file and the JSON pointer, so a vendor schema that relies on a keyword we do
-not enforce never produces bindings that silently validate less than the schema says.
-
-Same-named definitions across files are merged; a same name with a different shape (descriptions
-ignored) stops generation with an error naming both files.
+A generation run reads a folder of OCPP schemas (:mod:`ocppgen.reader`), optionally a vendor
+extension folder whose patches edit those schemas before they are read and whose customData and
+DataTransfer shapes join the result (:mod:`ocppgen.extensions`), and the folder's device-model
+catalogue when it has one (:mod:`ocppgen.catalog`). No other module knows about all three.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
+from .catalog import has_catalog, input_files, read_catalog
 from .errors import GeneratorError
-from .model import Action, AnyValue, ArrayOf, Direction, EnumDef, Field, FieldType, Ref, Scalar, SchemaSet, StructDef
+from .extensions import MANIFEST, apply_patches, read_extensions
+from .jsonfile import hash_files, load_json
+from .model import SchemaSet
+from .reader import read_set, schema_files
 
-ACTIONS_FILE = "actions.json"
-
-# Keywords that carry no validation and are read (descriptions) or ignored.
-_ANNOTATIONS = frozenset({"description", "javaType", "comment", "$comment", "title"})
-_ROOT_KEYWORDS = frozenset({"$schema", "$id", "definitions"})
-_OBJECT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
-_SCALAR_KEYWORDS = frozenset(
-    {"type", "maxLength", "minLength", "pattern", "minimum", "maximum", "format", "default"}
-)
-_ENUM_KEYWORDS = frozenset({"type", "enum", "additionalProperties", "default"})
-_ARRAY_KEYWORDS = frozenset({"type", "items", "additionalItems", "minItems", "maxItems", "default"})
-_SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean"})
-_SUPPORTED_FORMATS = frozenset({"date-time"})
-
-
-def _pointer(*parts: str | int) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-class _FileReader:
-    """Reads one schema file; every error it raises names this file and a JSON pointer."""
-
-    def __init__(self, path: Path, document: Any):
-        self.path = path
-        self.doc = document
-
-    def fail(self, message: str, *pointer: str | int) -> GeneratorError:
-        return GeneratorError(message, self.path, _pointer(*pointer))
-
-    def check_keywords(self, node: dict[str, Any], allowed: frozenset[str], *pointer: str | int) -> None:
-        for key in node:
-            if key not in allowed and key not in _ANNOTATIONS:
-                raise self.fail(f"unsupported schema keyword {key!r}", *pointer, key)
-
-    def read(self) -> tuple[StructDef, dict[str, EnumDef | StructDef]]:
-        if not isinstance(self.doc, dict):
-            raise self.fail("a schema file must hold a JSON object")
-        definitions = self.doc.get("definitions", {})
-        if not isinstance(definitions, dict):
-            raise self.fail("'definitions' must be an object", "definitions")
-        self.definition_names = set(definitions)
-        defs: dict[str, EnumDef | StructDef] = {}
-        for name, node in definitions.items():
-            defs[name] = self.read_definition(name, node, "definitions", name)
-        root = {k: v for k, v in self.doc.items() if k not in _ROOT_KEYWORDS}
-        message = self.read_object(self.path.stem, root)
-        return message, defs
-
-    def read_definition(self, name: str, node: Any, *pointer: str | int) -> EnumDef | StructDef:
-        if not isinstance(node, dict):
-            raise self.fail("a definition must be a JSON object", *pointer)
-        if "enum" in node:
-            self.check_keywords(node, _ENUM_KEYWORDS, *pointer)
-            values = node["enum"]
-            if node.get("type") != "string":
-                raise self.fail("only string enums are supported", *pointer, "type")
-            if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-                raise self.fail("'enum' must be a non-empty list of strings", *pointer, "enum")
-            if len(set(values)) != len(values):
-                raise self.fail("'enum' lists a value twice", *pointer, "enum")
-            default = node.get("default")
-            if default is not None and default not in values:
-                raise self.fail(f"default {default!r} is not one of the enum values", *pointer, "default")
-            return EnumDef(name, tuple(values), _description(node), default)
-        return self.read_object(name, node, *pointer)
-
-    def read_object(self, name: str, node: dict[str, Any], *pointer: str | int) -> StructDef:
-        self.check_keywords(node, _OBJECT_KEYWORDS, *pointer)
-        if node.get("type") != "object":
-            raise self.fail("expected 'type': 'object' (or an 'enum' definition)", *pointer, "type")
-        props = node.get("properties", {})
-        if not isinstance(props, dict):
-            raise self.fail("'properties' must be an object", *pointer, "properties")
-        required = node.get("required", [])
-        if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
-            raise self.fail("'required' must be a list of property names", *pointer, "required")
-        for r in required:
-            if r not in props:
-                raise self.fail(f"required property {r!r} is not defined in 'properties'", *pointer, "required")
-        additional = node.get("additionalProperties", True)
-        if not isinstance(additional, bool):
-            raise self.fail("'additionalProperties' must be true or false", *pointer, "additionalProperties")
-        fields = []
-        for prop_name, prop in props.items():
-            ptr = (*pointer, "properties", prop_name)
-            if not isinstance(prop, dict):
-                raise self.fail("a property schema must be a JSON object", *ptr)
-            ftype = self.read_type(prop, *ptr)
-            has_default = "default" in prop
-            fields.append(
-                Field(
-                    wire_name=prop_name,
-                    type=ftype,
-                    required=prop_name in required,
-                    description=_description(prop),
-                    default=prop.get("default"),
-                    has_default=has_default,
-                )
-            )
-        return StructDef(name, tuple(fields), _description(node), open=additional)
-
-    def read_type(self, node: dict[str, Any], *pointer: str | int) -> FieldType:
-        if "$ref" in node:
-            self.check_keywords(node, frozenset({"$ref"}), *pointer)
-            ref = node["$ref"]
-            prefix = "#/definitions/"
-            if not isinstance(ref, str) or not ref.startswith(prefix):
-                raise self.fail(f"only local '#/definitions/...' references are supported, got {ref!r}", *pointer, "$ref")
-            target = ref[len(prefix) :]
-            if target not in self.definition_names:
-                raise self.fail(f"reference to undefined definition {target!r}", *pointer, "$ref")
-            return Ref(target)
-        json_type = node.get("type")
-        if not set(node) - _ANNOTATIONS:
-            return AnyValue()
-        if json_type == "array":
-            self.check_keywords(node, _ARRAY_KEYWORDS, *pointer)
-            items = node.get("items")
-            if not isinstance(items, dict):
-                raise self.fail("an array needs a single 'items' schema (tuples are not supported)", *pointer, "items")
-            if node.get("additionalItems", False) not in (False, True):
-                raise self.fail("'additionalItems' must be a boolean", *pointer, "additionalItems")
-            return ArrayOf(
-                self.read_type(items, *pointer, "items"),
-                min_items=self.read_int(node, "minItems", *pointer),
-                max_items=self.read_int(node, "maxItems", *pointer),
-            )
-        if json_type in _SCALAR_TYPES:
-            if "enum" in node:
-                raise self.fail("inline 'enum' is not supported: move it to 'definitions' and use '$ref'", *pointer, "enum")
-            self.check_keywords(node, _SCALAR_KEYWORDS, *pointer)
-            fmt = node.get("format")
-            if fmt is not None and (json_type != "string" or fmt not in _SUPPORTED_FORMATS):
-                raise self.fail(f"unsupported format {fmt!r} (only 'date-time' on strings)", *pointer, "format")
-            if json_type != "string":
-                for key in ("maxLength", "minLength", "pattern"):
-                    if key in node:
-                        raise self.fail(f"{key!r} applies to strings only", *pointer, key)
-            if json_type not in ("integer", "number"):
-                for key in ("minimum", "maximum"):
-                    if key in node:
-                        raise self.fail(f"{key!r} applies to numbers only", *pointer, key)
-            pattern = node.get("pattern")
-            if pattern is not None and not isinstance(pattern, str):
-                raise self.fail("'pattern' must be a string", *pointer, "pattern")
-            return Scalar(
-                json_type=json_type,
-                max_length=self.read_int(node, "maxLength", *pointer),
-                min_length=self.read_int(node, "minLength", *pointer),
-                pattern=pattern,
-                minimum=self.read_number(node, "minimum", *pointer),
-                maximum=self.read_number(node, "maximum", *pointer),
-                date_time=fmt == "date-time",
-            )
-        if json_type == "object":
-            raise self.fail("inline object schemas are not supported: move it to 'definitions' and use '$ref'", *pointer)
-        raise self.fail(f"unsupported or missing 'type': {json_type!r}", *pointer, "type")
-
-    def read_int(self, node: dict[str, Any], key: str, *pointer: str | int) -> int | None:
-        value = node.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.fail(f"{key!r} must be a non-negative integer", *pointer, key)
-        return value
-
-    def read_number(self, node: dict[str, Any], key: str, *pointer: str | int) -> int | float | None:
-        value = node.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise self.fail(f"{key!r} must be a number", *pointer, key)
-        return value
-
-
-def _description(node: dict[str, Any]) -> str:
-    value = node.get("description", "")
-    return value if isinstance(value, str) else ""
-
-
-def _shape(definition: EnumDef | StructDef) -> EnumDef | StructDef:
-    """The definition with every description removed: what must agree across files."""
-    if isinstance(definition, EnumDef):
-        return replace(definition, description="")
-    return replace(definition, description="", fields=tuple(replace(f, description="") for f in definition.fields))
-
-
-def load_json(path: Path) -> Any:
-    """Parse one JSON file, turning I/O and syntax errors into a :class:`GeneratorError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise GeneratorError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
-    except OSError as exc:
-        raise GeneratorError(f"cannot read file: {exc.strerror}", path) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GeneratorError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path) from None
-
-
-def schema_files(folder: Path) -> list[Path]:
-    """The message schema files of a folder, sorted by name."""
-    return sorted(p for p in folder.glob("*.json") if p.name != ACTIONS_FILE)
+__all__ = ["content_hash", "read_schema_set"]
 
 
 def content_hash(folder: Path) -> str:
-    """sha256 over the names and bytes of every input file, in sorted order.
+    """sha256 over the names and bytes of every input file of a schema folder, in sorted order.
 
     Inputs are the schemas and ``actions.json`` and, when present, the ``catalog/*.json`` files
     (hashed under their ``catalog/`` relative name).
     """
-    from .catalog import input_files  # catalog.py imports this module
-
-    digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.json")) + input_files(folder):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return hash_files(folder, sorted(folder.glob("*.json")) + input_files(folder))
 
 
-def read_schema_set(
-    folder: Path, name: str | None = None, extensions: Path | None = None
-) -> SchemaSet:
-    """Read every ``*Request.json`` / ``*Response.json`` of ``folder`` and its ``actions.json``.
+def read_schema_set(folder: Path, name: str | None = None, extensions: Path | None = None) -> SchemaSet:
+    """Read every ``*Request.json`` / ``*Response.json`` of ``folder``, its ``actions.json`` and its catalogue.
 
     With ``extensions`` (a vendor extension folder, see :mod:`ocppgen.extensions`), its patches are
     applied to the schema files before they are read and its customData / DataTransfer shapes are
     attached to the result.
     """
-    from .catalog import has_catalog, read_catalog
-    from .extensions import MANIFEST, apply_patches, read_extensions
-
     if not folder.exists():
         raise GeneratorError(f"schema folder not found: {folder}")
     if not folder.is_dir():
@@ -263,92 +48,11 @@ def read_schema_set(
     digest = content_hash(folder)
     if ext is not None:
         digest = hashlib.sha256(f"{digest}+{ext.content_hash}".encode()).hexdigest()
-    result = SchemaSet(name=name or folder.name, content_hash=digest)
-    for path in files:
-        stem = path.stem
-        if not (stem.endswith("Request") or stem.endswith("Response")) or not stem.isidentifier():
-            raise GeneratorError(
-                "schema file names must be <Action>Request.json or <Action>Response.json", path
-            )
     documents = {path.name: load_json(path) for path in files}
     if ext is not None:
         apply_patches(documents, ext.patches, ext.folder / MANIFEST)
-        result.extensions = ext
-    origin: dict[str, Path] = {}
-    for path in files:
-        stem = path.stem
-        message, defs = _FileReader(path, documents[path.name]).read()
-        result.messages[stem] = message
-        for def_name, definition in defs.items():
-            if not def_name.isidentifier():
-                raise GeneratorError(f"definition name {def_name!r} is not a valid identifier", path, _pointer("definitions", def_name))
-            if def_name in origin:
-                known = result.lookup(def_name)
-                if _shape(known) != _shape(definition):
-                    raise GeneratorError(
-                        f"definition {def_name!r} differs in shape from the one in {origin[def_name].name}",
-                        path,
-                        _pointer("definitions", def_name),
-                    )
-                continue
-            origin[def_name] = path
-            if isinstance(definition, EnumDef):
-                result.enums[def_name] = definition
-            else:
-                result.types[def_name] = definition
-    clash = set(result.messages) & set(origin)
-    if clash:
-        name = sorted(clash)[0]
-        raise GeneratorError(f"definition {name!r} has the name of a message file", origin[name])
-    for struct in result.types.values():
-        if struct.open:
-            _check_open_object(struct, origin[struct.name])
-    result.files = tuple(p.name for p in files)
-    _read_actions(folder, result)
+    result = read_set(folder, documents, name or folder.name, digest)
+    result.extensions = ext
     if has_catalog(folder):
         result.catalog = read_catalog(folder)
     return result
-
-
-def _check_open_object(struct: StructDef, path: Path) -> None:
-    """Open objects are mapped to the runtime's CustomData, so their declared shape must match it."""
-    ptr = _pointer("definitions", struct.name)
-    expected = (Field("vendorId", Scalar("string", max_length=255), True),)
-    got = tuple(replace(f, description="") for f in struct.fields)
-    if got != expected:
-        raise GeneratorError(
-            "an object without 'additionalProperties': false is only supported in the CustomData shape "
-            "(exactly one required property 'vendorId': string, maxLength 255)",
-            path,
-            ptr,
-        )
-
-
-def _read_actions(folder: Path, result: SchemaSet) -> None:
-    path = folder / ACTIONS_FILE
-    if not path.exists():
-        raise GeneratorError(f"{ACTIONS_FILE} is missing: it says who sends each action", folder)
-    doc = load_json(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("actions"), dict):
-        raise GeneratorError("expected an object with an 'actions' object", path)
-    for key in ("ocppVersion", "subprotocol"):
-        if not isinstance(doc.get(key), str) or not doc[key]:
-            raise GeneratorError(f"{key!r} must be a non-empty string", path, _pointer(key))
-    result.ocpp_version = doc["ocppVersion"]
-    result.subprotocol = doc["subprotocol"]
-    directions = {d.value: d for d in Direction}
-    for action, direction in doc["actions"].items():
-        ptr = _pointer("actions", action)
-        if direction not in directions:
-            raise GeneratorError(
-                f"direction {direction!r} is not one of {', '.join(directions)}", path, ptr
-            )
-        for suffix in ("Request", "Response"):
-            if action + suffix not in result.messages:
-                raise GeneratorError(f"action {action!r} has no {action}{suffix}.json schema", path, ptr)
-        result.actions[action] = Action(action, action + "Request", action + "Response", directions[direction])
-    for stem in result.messages:
-        action = stem.removesuffix("Request").removesuffix("Response")
-        if action not in result.actions:
-            raise GeneratorError(f"{stem}.json belongs to action {action!r}, which has no direction in {ACTIONS_FILE}", path)
-    result.actions = dict(sorted(result.actions.items()))

@@ -9,6 +9,7 @@ form a peer would send.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -47,7 +48,9 @@ datetimes = st.builds(
     _offsets,
 )
 
-vendor_keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF", min_size=1, max_size=8).filter(lambda k: k != "vendorId")
+vendor_keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEF", min_size=1, max_size=8).filter(
+    lambda k: k != "vendorId"
+)
 custom_data = st.builds(
     lambda vendor, extra: {"vendorId": vendor, **extra},
     st.text(min_size=1, max_size=30),
@@ -59,15 +62,15 @@ def for_type(t: mi.Type, depth: int = 0) -> st.SearchStrategy[Any]:
     """A strategy of JSON values valid for the msgspec type ``t``."""
     if isinstance(t, mi.StrType):
         hi = t.max_length if t.max_length is not None else MAX_TEXT
+        if t.pattern is not None:  # OCPP 1.6 ``format: uri``
+            return st.from_regex(t.pattern, fullmatch=True).filter(lambda v: (t.min_length or 0) <= len(v) <= hi)
         return st.text(min_size=t.min_length or 0, max_size=min(hi, MAX_TEXT))
     if isinstance(t, mi.IntType):
         lo = t.ge if t.ge is not None else -(2**31)
         hi = t.le if t.le is not None else 2**31
         return st.integers(min_value=lo, max_value=hi)
     if isinstance(t, mi.FloatType):
-        return st.floats(
-            min_value=t.ge, max_value=t.le, allow_nan=False, allow_infinity=False, width=64
-        )
+        return st.floats(min_value=t.ge, max_value=t.le, allow_nan=False, allow_infinity=False, width=64)
     if isinstance(t, mi.BoolType):
         return st.booleans()
     if isinstance(t, mi.DateTimeType):
@@ -88,9 +91,19 @@ def for_type(t: mi.Type, depth: int = 0) -> st.SearchStrategy[Any]:
     raise TypeError(f"no strategy for {t!r}")
 
 
+def multiples(step: str) -> st.SearchStrategy[float]:
+    """Floats whose decimal value is a multiple of ``step`` (JSON Schema ``multipleOf`` on a number)."""
+    return st.integers(min_value=-(10**6), max_value=10**6).map(lambda k: float(Decimal(k) * Decimal(step)))
+
+
+def for_field(t: mi.StructType, f: mi.Field, depth: int) -> st.SearchStrategy[Any]:
+    step = getattr(t.cls, "MULTIPLE_OF", {}).get(f.encode_name)
+    return multiples(step) if step is not None else for_type(f.type, depth + 1)
+
+
 def for_struct(t: mi.StructType, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
-    required = {f.encode_name: for_type(f.type, depth + 1) for f in t.fields if f.required}
-    optional = {f.encode_name: for_type(f.type, depth + 1) for f in t.fields if not f.required}
+    required = {f.encode_name: for_field(t, f, depth) for f in t.fields if f.required}
+    optional = {f.encode_name: for_field(t, f, depth) for f in t.fields if not f.required}
     return st.fixed_dictionaries(required, optional=optional)
 
 
@@ -104,6 +117,8 @@ def payloads(struct_type: type[msgspec.Struct]) -> st.SearchStrategy[dict[str, A
 def minimal(t: mi.Type) -> Any:
     """The smallest valid JSON value for ``t``: required fields only, lists at their minimum length."""
     if isinstance(t, mi.StrType):
+        if t.pattern is not None:  # OCPP 1.6 ``format: uri``
+            return "ftp://example.com/x"
         return "x" * (t.min_length or 1) if (t.max_length or 1) >= 1 else ""
     if isinstance(t, mi.IntType):
         return t.ge if t.ge is not None else 0

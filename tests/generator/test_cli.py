@@ -48,7 +48,8 @@ def test_help_explains_each_command() -> None:
 def test_check_is_clean_on_committed_output() -> None:
     result = ocppgen("check")
     assert result.returncode == 0, result.stderr
-    assert "up to date" in result.stdout
+    for version in ("v16", "v201", "v21"):  # every set of schemas/ by default
+        assert f"generated/ocppwire/{version}: up to date" in result.stdout
 
 
 def test_generate_into_other_folder_and_package(schema_copy: Path, tmp_path: Path) -> None:
@@ -77,7 +78,9 @@ def test_check_reports_stale_output(schema_copy: Path, tmp_path: Path) -> None:
 
 
 def test_missing_folder() -> None:
-    assert_one_line_error(ocppgen("generate", "--schemas", "/nonexistent/folder"), "schema folder not found", "/nonexistent/folder")
+    assert_one_line_error(
+        ocppgen("generate", "--schemas", "/nonexistent/folder"), "schema folder not found", "/nonexistent/folder"
+    )
 
 
 def test_invalid_json_names_file_and_position(schema_copy: Path, tmp_path: Path) -> None:
@@ -164,3 +167,29 @@ def test_unknown_option_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "--frobnicate" in result.stderr
+
+
+def test_repository_defaults_say_so_and_fail_in_one_line_elsewhere(tmp_path: Path) -> None:
+    help_text = " ".join(ocppgen("generate", "--help").stdout.split())
+    assert "repository root" in help_text and "schemas/v201" in help_text
+    for command in (("check",), ("generate",), ("generate", "--package", "acme")):
+        result = ocppgen(*command, cwd=tmp_path)
+        assert_one_line_error(result, "not found from", "repository root")
+    assert not any(tmp_path.iterdir())
+    result = ocppgen("generate", "--schemas", str(SCHEMAS), cwd=tmp_path)
+    assert_one_line_error(result, "generated/ not found from")
+
+
+def test_generate_works_from_any_folder_with_explicit_paths(tmp_path: Path) -> None:
+    result = ocppgen("generate", "--schemas", str(SCHEMAS), "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "ocppwire" / "v201" / "messages.py").exists()  # package named after the folder
+    assert ocppgen("check", "--schemas", str(SCHEMAS), "--out", "out", cwd=tmp_path).returncode == 0
+
+
+def test_catalog_reads_the_installed_package_without_schemas(tmp_path: Path) -> None:
+    for table in ("components", "variables", "events", "reasons", "units"):
+        installed = ocppgen("catalog", table, cwd=tmp_path)
+        source = ocppgen("catalog", table, "--schemas", str(SCHEMAS), cwd=tmp_path)
+        assert installed.returncode == 0, installed.stderr
+        assert installed.stdout == source.stdout and installed.stdout.strip()

@@ -56,3 +56,17 @@ def test_naming() -> None:
     assert enum_member("2G") == "_2_G"
     assert method_name("Get15118EVCertificate") == "get_15118_ev_certificate"
     assert snake_case("class") == "class_"
+
+
+def test_counts_of_the_other_versions() -> None:
+    from ..conftest import ROOT
+
+    s16 = read_schema_set(ROOT / "schemas" / "v16")
+    assert (s16.ocpp_version, s16.subprotocol) == ("1.6", "ocpp1.6")
+    assert (len(s16.messages), len(s16.actions)) == (78, 39)
+    assert s16.messages["AuthorizeRequest"].fields[0].wire_name == "idTag"  # Authorize.json is the request
+    s21 = read_schema_set(ROOT / "schemas" / "v21")
+    assert (s21.ocpp_version, s21.subprotocol) == ("2.1", "ocpp2.1")
+    assert (len(s21.enums), len(s21.types), len(s21.messages), len(s21.actions)) == (110, 122, 181, 91)
+    sends = [a for a in s21.actions.values() if a.send]
+    assert [(a.name, a.response) for a in sends] == [("NotifyPeriodicEventStream", None)]

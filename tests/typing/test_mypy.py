@@ -1,4 +1,4 @@
-"""mypy --strict is clean on the generated package and a usage sample, and catches misuse."""
+"""mypy --strict is clean on the generated package, a usage sample and the generator, and catches misuse."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_package_and_usage_sample_are_strict_clean(cache: Path) -> None:
-    result = run_mypy(GENERATED / "ocppwire", ROOT / "examples" / "vendor" / "acme_ocpp", HERE / "usage_sample.py", cache=cache)
+    samples = (HERE / "usage_sample.py", HERE / "usage_sample_v16.py", HERE / "usage_sample_v21.py")
+    targets = (GENERATED / "ocppwire", ROOT / "examples" / "vendor" / "acme_ocpp", *samples)
+    result = run_mypy(*targets, ROOT / "generator", cache=cache)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

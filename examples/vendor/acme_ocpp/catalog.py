@@ -78,6 +78,7 @@ __all__ = [
     "ExternalTemperatureSensor",
     "FiscalMetering",
     "FloodSensor",
+    "GENERIC_REASON_CODES",
     "GENERIC_VARIABLES",
     "GroundIsolationProtection",
     "Heater",
@@ -361,6 +362,27 @@ REASON_CODE_USAGE: Final[Mapping[ReasonCode, tuple[str, ...]]] = {
     ReasonCode.WRITE_ONLY: ("GetVariables",),
 }
 """The actions each reason code is typically used with (codes absent here are generic)."""
+
+GENERIC_REASON_CODES: Final[frozenset[ReasonCode]] = frozenset(
+    {
+        ReasonCode.INTERNAL_ERROR,
+        ReasonCode.INVALID_MESSAGE_SEQ,
+        ReasonCode.INVALID_VALUE,
+        ReasonCode.MISSING_DEV_MODEL_INFO,
+        ReasonCode.MISSING_PARAM,
+        ReasonCode.NO_ERROR,
+        ReasonCode.OUT_OF_MEMORY,
+        ReasonCode.OUT_OF_STORAGE,
+        ReasonCode.UNSPECIFIED,
+        ReasonCode.UNSUPPORTED_PARAM,
+        ReasonCode.UNSUPPORTED_REQUEST,
+        ReasonCode.VALUE_POSITIVE_ONLY,
+        ReasonCode.VALUE_TOO_HIGH,
+        ReasonCode.VALUE_TOO_LOW,
+        ReasonCode.VALUE_ZERO_NOT_ALLOWED,
+    }
+)
+"""Reason codes usable with any action (some are also listed in ``REASON_CODE_USAGE``)."""
 
 UNIT_QUANTITIES: Final[Mapping[UnitOfMeasure, str]] = {
     UnitOfMeasure.A: "current",

@@ -259,7 +259,7 @@ class AuthorizeRequest(OcppStruct, kw_only=True):
 
 
 class AuthorizeResponse(OcppStruct, kw_only=True):
-    """Response payload of the Authorize action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the Authorize action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     id_token_info: IdTokenInfoType = msgspec.field(name="idTokenInfo")
@@ -277,7 +277,7 @@ class BootNotificationRequest(OcppStruct, kw_only=True):
 
 
 class BootNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the BootNotification action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the BootNotification action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     current_time: Annotated[datetime, Meta(tz=True)] = msgspec.field(name="currentTime")
@@ -299,7 +299,7 @@ class CancelReservationRequest(OcppStruct, kw_only=True):
 
 
 class CancelReservationResponse(OcppStruct, kw_only=True):
-    """Response payload of the CancelReservation action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the CancelReservation action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: CancelReservationStatusEnumType
@@ -325,7 +325,7 @@ class CertificateSignedRequest(OcppStruct, kw_only=True):
 
 
 class CertificateSignedResponse(OcppStruct, kw_only=True):
-    """Response payload of the CertificateSigned action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the CertificateSigned action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: CertificateSignedStatusEnumType
@@ -341,7 +341,7 @@ class ChangeAvailabilityRequest(OcppStruct, kw_only=True):
 
 
 class ChangeAvailabilityResponse(OcppStruct, kw_only=True):
-    """Response payload of the ChangeAvailability action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the ChangeAvailability action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ChangeAvailabilityStatusEnumType
@@ -355,7 +355,7 @@ class ClearCacheRequest(OcppStruct, kw_only=True):
 
 
 class ClearCacheResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearCache action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the ClearCache action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ClearCacheStatusEnumType
@@ -375,8 +375,8 @@ class ClearChargingProfileRequest(OcppStruct, kw_only=True):
 
 
 class ClearChargingProfileResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearChargingProfile action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the ClearChargingProfile action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ClearChargingProfileStatusEnumType
@@ -392,8 +392,8 @@ class ClearDisplayMessageRequest(OcppStruct, kw_only=True):
 
 
 class ClearDisplayMessageResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearDisplayMessage action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the ClearDisplayMessage action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ClearMessageStatusEnumType
@@ -410,8 +410,8 @@ class ClearVariableMonitoringRequest(OcppStruct, kw_only=True):
 
 
 class ClearVariableMonitoringResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearVariableMonitoring action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the ClearVariableMonitoring action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     clear_monitoring_result: Annotated[list[ClearMonitoringResultType], Meta(min_length=1)] = (
@@ -430,8 +430,8 @@ class ClearedChargingLimitRequest(OcppStruct, kw_only=True):
 
 
 class ClearedChargingLimitResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearedChargingLimit action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the ClearedChargingLimit action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -448,7 +448,7 @@ class CostUpdatedRequest(OcppStruct, kw_only=True):
 
 
 class CostUpdatedResponse(OcppStruct, kw_only=True):
-    """Response payload of the CostUpdated action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the CostUpdated action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -479,8 +479,8 @@ class CustomerInformationRequest(OcppStruct, kw_only=True):
 
 
 class CustomerInformationResponse(OcppStruct, kw_only=True):
-    """Response payload of the CustomerInformation action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the CustomerInformation action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: CustomerInformationStatusEnumType
@@ -503,7 +503,8 @@ class DataTransferRequest(OcppStruct, kw_only=True):
 
 
 class DataTransferResponse(OcppStruct, kw_only=True):
-    """Response payload of the DataTransfer action (sent by either side)."""
+    """Response payload of the DataTransfer action (sent back by the side that received the
+    request)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: DataTransferStatusEnumType
@@ -520,7 +521,7 @@ class DeleteCertificateRequest(OcppStruct, kw_only=True):
 
 
 class DeleteCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the DeleteCertificate action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the DeleteCertificate action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: DeleteCertificateStatusEnumType
@@ -540,8 +541,8 @@ class FirmwareStatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class FirmwareStatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the FirmwareStatusNotification action (sent by the Charging Station to
-    the CSMS)."""
+    """Response payload of the FirmwareStatusNotification action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -562,8 +563,8 @@ class Get15118EVCertificateRequest(OcppStruct, kw_only=True):
 
 
 class Get15118EVCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the Get15118EVCertificate action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the Get15118EVCertificate action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: Iso15118EVCertificateStatusEnumType
@@ -582,7 +583,7 @@ class GetBaseReportRequest(OcppStruct, kw_only=True):
 
 
 class GetBaseReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetBaseReport action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetBaseReport action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -598,8 +599,8 @@ class GetCertificateStatusRequest(OcppStruct, kw_only=True):
 
 
 class GetCertificateStatusResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetCertificateStatus action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the GetCertificateStatus action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetCertificateStatusEnumType
@@ -626,8 +627,8 @@ class GetChargingProfilesRequest(OcppStruct, kw_only=True):
 
 
 class GetChargingProfilesResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetChargingProfiles action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetChargingProfiles action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetChargingProfileStatusEnumType
@@ -650,8 +651,8 @@ class GetCompositeScheduleRequest(OcppStruct, kw_only=True):
 
 
 class GetCompositeScheduleResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetCompositeSchedule action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetCompositeSchedule action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -673,7 +674,7 @@ class GetDisplayMessagesRequest(OcppStruct, kw_only=True):
 
 
 class GetDisplayMessagesResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetDisplayMessages action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetDisplayMessages action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetDisplayMessagesStatusEnumType
@@ -693,8 +694,8 @@ class GetInstalledCertificateIdsRequest(OcppStruct, kw_only=True):
 
 
 class GetInstalledCertificateIdsResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetInstalledCertificateIds action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetInstalledCertificateIds action (sent by the Charging Station to
+    the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetInstalledCertificateStatusEnumType
@@ -711,8 +712,8 @@ class GetLocalListVersionRequest(OcppStruct, kw_only=True):
 
 
 class GetLocalListVersionResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetLocalListVersion action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetLocalListVersion action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     version_number: int = msgspec.field(name="versionNumber")
@@ -738,7 +739,7 @@ class GetLogRequest(OcppStruct, kw_only=True):
 
 
 class GetLogResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetLog action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetLog action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: LogStatusEnumType
@@ -764,8 +765,8 @@ class GetMonitoringReportRequest(OcppStruct, kw_only=True):
 
 
 class GetMonitoringReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetMonitoringReport action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetMonitoringReport action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -788,7 +789,7 @@ class GetReportRequest(OcppStruct, kw_only=True):
 
 
 class GetReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetReport action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetReport action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -807,8 +808,8 @@ class GetTransactionStatusRequest(OcppStruct, kw_only=True):
 
 
 class GetTransactionStatusResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetTransactionStatus action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetTransactionStatus action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     ongoing_indicator: bool | UnsetType = msgspec.field(default=UNSET, name="ongoingIndicator")
@@ -827,7 +828,7 @@ class GetVariablesRequest(OcppStruct, kw_only=True):
 
 
 class GetVariablesResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetVariables action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetVariables action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     get_variable_result: Annotated[list[GetVariableResultType], Meta(min_length=1)] = msgspec.field(
@@ -842,7 +843,7 @@ class HeartbeatRequest(OcppStruct, kw_only=True):
 
 
 class HeartbeatResponse(OcppStruct, kw_only=True):
-    """Response payload of the Heartbeat action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the Heartbeat action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     current_time: Annotated[datetime, Meta(tz=True)] = msgspec.field(name="currentTime")
@@ -859,7 +860,7 @@ class InstallCertificateRequest(OcppStruct, kw_only=True):
 
 
 class InstallCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the InstallCertificate action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the InstallCertificate action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: InstallCertificateStatusEnumType
@@ -879,8 +880,8 @@ class LogStatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class LogStatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the LogStatusNotification action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the LogStatusNotification action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -898,7 +899,7 @@ class MeterValuesRequest(OcppStruct, kw_only=True):
 
 
 class MeterValuesResponse(OcppStruct, kw_only=True):
-    """Response payload of the MeterValues action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the MeterValues action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -916,8 +917,8 @@ class NotifyChargingLimitRequest(OcppStruct, kw_only=True):
 
 
 class NotifyChargingLimitResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyChargingLimit action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyChargingLimit action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -946,8 +947,8 @@ class NotifyCustomerInformationRequest(OcppStruct, kw_only=True):
 
 
 class NotifyCustomerInformationResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyCustomerInformation action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyCustomerInformation action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -972,8 +973,8 @@ class NotifyDisplayMessagesRequest(OcppStruct, kw_only=True):
 
 
 class NotifyDisplayMessagesResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyDisplayMessages action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyDisplayMessages action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -991,8 +992,8 @@ class NotifyEVChargingNeedsRequest(OcppStruct, kw_only=True):
 
 
 class NotifyEVChargingNeedsResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyEVChargingNeeds action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyEVChargingNeeds action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: NotifyEVChargingNeedsStatusEnumType
@@ -1012,8 +1013,8 @@ class NotifyEVChargingScheduleRequest(OcppStruct, kw_only=True):
 
 
 class NotifyEVChargingScheduleResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyEVChargingSchedule action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyEVChargingSchedule action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1039,7 +1040,7 @@ class NotifyEventRequest(OcppStruct, kw_only=True):
 
 
 class NotifyEventResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyEvent action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the NotifyEvent action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1066,8 +1067,8 @@ class NotifyMonitoringReportRequest(OcppStruct, kw_only=True):
 
 
 class NotifyMonitoringReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyMonitoringReport action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyMonitoringReport action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1095,7 +1096,7 @@ class NotifyReportRequest(OcppStruct, kw_only=True):
 
 
 class NotifyReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyReport action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the NotifyReport action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1121,7 +1122,7 @@ class PublishFirmwareRequest(OcppStruct, kw_only=True):
 
 
 class PublishFirmwareResponse(OcppStruct, kw_only=True):
-    """Response payload of the PublishFirmware action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the PublishFirmware action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1144,8 +1145,8 @@ class PublishFirmwareStatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class PublishFirmwareStatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the PublishFirmwareStatusNotification action (sent by the Charging
-    Station to the CSMS)."""
+    """Response payload of the PublishFirmwareStatusNotification action (sent by the CSMS to the
+    Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1176,8 +1177,8 @@ class ReportChargingProfilesRequest(OcppStruct, kw_only=True):
 
 
 class ReportChargingProfilesResponse(OcppStruct, kw_only=True):
-    """Response payload of the ReportChargingProfiles action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the ReportChargingProfiles action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1201,8 +1202,8 @@ class RequestStartTransactionRequest(OcppStruct, kw_only=True):
 
 
 class RequestStartTransactionResponse(OcppStruct, kw_only=True):
-    """Response payload of the RequestStartTransaction action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the RequestStartTransaction action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: RequestStartStopStatusEnumType
@@ -1225,8 +1226,8 @@ class RequestStopTransactionRequest(OcppStruct, kw_only=True):
 
 
 class RequestStopTransactionResponse(OcppStruct, kw_only=True):
-    """Response payload of the RequestStopTransaction action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the RequestStopTransaction action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: RequestStartStopStatusEnumType
@@ -1246,8 +1247,8 @@ class ReservationStatusUpdateRequest(OcppStruct, kw_only=True):
 
 
 class ReservationStatusUpdateResponse(OcppStruct, kw_only=True):
-    """Response payload of the ReservationStatusUpdate action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the ReservationStatusUpdate action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1270,7 +1271,7 @@ class ReserveNowRequest(OcppStruct, kw_only=True):
 
 
 class ReserveNowResponse(OcppStruct, kw_only=True):
-    """Response payload of the ReserveNow action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the ReserveNow action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ReserveNowStatusEnumType
@@ -1288,7 +1289,7 @@ class ResetRequest(OcppStruct, kw_only=True):
 
 
 class ResetResponse(OcppStruct, kw_only=True):
-    """Response payload of the Reset action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the Reset action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ResetStatusEnumType
@@ -1311,8 +1312,8 @@ class SecurityEventNotificationRequest(OcppStruct, kw_only=True):
 
 
 class SecurityEventNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the SecurityEventNotification action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the SecurityEventNotification action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1331,7 +1332,7 @@ class SendLocalListRequest(OcppStruct, kw_only=True):
 
 
 class SendLocalListResponse(OcppStruct, kw_only=True):
-    """Response payload of the SendLocalList action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SendLocalList action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: SendLocalListStatusEnumType
@@ -1350,7 +1351,7 @@ class SetChargingProfileRequest(OcppStruct, kw_only=True):
 
 
 class SetChargingProfileResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetChargingProfile action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetChargingProfile action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ChargingProfileStatusEnumType
@@ -1365,7 +1366,7 @@ class SetDisplayMessageRequest(OcppStruct, kw_only=True):
 
 
 class SetDisplayMessageResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetDisplayMessage action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetDisplayMessage action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: DisplayMessageStatusEnumType
@@ -1380,7 +1381,7 @@ class SetMonitoringBaseRequest(OcppStruct, kw_only=True):
 
 
 class SetMonitoringBaseResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetMonitoringBase action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetMonitoringBase action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -1411,7 +1412,7 @@ class SetMonitoringLevelRequest(OcppStruct, kw_only=True):
 
 
 class SetMonitoringLevelResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetMonitoringLevel action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetMonitoringLevel action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1428,7 +1429,7 @@ class SetNetworkProfileRequest(OcppStruct, kw_only=True):
 
 
 class SetNetworkProfileResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetNetworkProfile action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetNetworkProfile action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: SetNetworkProfileStatusEnumType
@@ -1446,8 +1447,8 @@ class SetVariableMonitoringRequest(OcppStruct, kw_only=True):
 
 
 class SetVariableMonitoringResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetVariableMonitoring action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the SetVariableMonitoring action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     set_monitoring_result: Annotated[list[SetMonitoringResultType], Meta(min_length=1)] = (
@@ -1465,7 +1466,7 @@ class SetVariablesRequest(OcppStruct, kw_only=True):
 
 
 class SetVariablesResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetVariables action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetVariables action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     set_variable_result: Annotated[list[SetVariableResultType], Meta(min_length=1)] = msgspec.field(
@@ -1486,7 +1487,7 @@ class SignCertificateRequest(OcppStruct, kw_only=True):
 
 
 class SignCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the SignCertificate action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the SignCertificate action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1508,7 +1509,7 @@ class StatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class StatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the StatusNotification action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the StatusNotification action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1548,7 +1549,7 @@ class TransactionEventRequest(OcppStruct, kw_only=True):
 
 
 class TransactionEventResponse(OcppStruct, kw_only=True):
-    """Response payload of the TransactionEvent action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the TransactionEvent action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     total_cost: float | UnsetType = msgspec.field(default=UNSET, name="totalCost")
@@ -1575,7 +1576,7 @@ class TriggerMessageRequest(OcppStruct, kw_only=True):
 
 
 class TriggerMessageResponse(OcppStruct, kw_only=True):
-    """Response payload of the TriggerMessage action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the TriggerMessage action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: TriggerMessageStatusEnumType
@@ -1593,7 +1594,7 @@ class UnlockConnectorRequest(OcppStruct, kw_only=True):
 
 
 class UnlockConnectorResponse(OcppStruct, kw_only=True):
-    """Response payload of the UnlockConnector action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the UnlockConnector action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: UnlockStatusEnumType
@@ -1609,7 +1610,7 @@ class UnpublishFirmwareRequest(OcppStruct, kw_only=True):
 
 
 class UnpublishFirmwareResponse(OcppStruct, kw_only=True):
-    """Response payload of the UnpublishFirmware action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the UnpublishFirmware action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: UnpublishFirmwareStatusEnumType
@@ -1632,7 +1633,7 @@ class UpdateFirmwareRequest(OcppStruct, kw_only=True):
 
 
 class UpdateFirmwareResponse(OcppStruct, kw_only=True):
-    """Response payload of the UpdateFirmware action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the UpdateFirmware action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: UpdateFirmwareStatusEnumType

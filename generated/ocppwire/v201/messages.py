@@ -257,7 +257,7 @@ class AuthorizeRequest(OcppStruct, kw_only=True):
 
 
 class AuthorizeResponse(OcppStruct, kw_only=True):
-    """Response payload of the Authorize action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the Authorize action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     id_token_info: IdTokenInfoType = msgspec.field(name="idTokenInfo")
@@ -275,7 +275,7 @@ class BootNotificationRequest(OcppStruct, kw_only=True):
 
 
 class BootNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the BootNotification action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the BootNotification action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     current_time: Annotated[datetime, Meta(tz=True)] = msgspec.field(name="currentTime")
@@ -297,7 +297,7 @@ class CancelReservationRequest(OcppStruct, kw_only=True):
 
 
 class CancelReservationResponse(OcppStruct, kw_only=True):
-    """Response payload of the CancelReservation action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the CancelReservation action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: CancelReservationStatusEnumType
@@ -323,7 +323,7 @@ class CertificateSignedRequest(OcppStruct, kw_only=True):
 
 
 class CertificateSignedResponse(OcppStruct, kw_only=True):
-    """Response payload of the CertificateSigned action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the CertificateSigned action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: CertificateSignedStatusEnumType
@@ -339,7 +339,7 @@ class ChangeAvailabilityRequest(OcppStruct, kw_only=True):
 
 
 class ChangeAvailabilityResponse(OcppStruct, kw_only=True):
-    """Response payload of the ChangeAvailability action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the ChangeAvailability action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ChangeAvailabilityStatusEnumType
@@ -353,7 +353,7 @@ class ClearCacheRequest(OcppStruct, kw_only=True):
 
 
 class ClearCacheResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearCache action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the ClearCache action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ClearCacheStatusEnumType
@@ -373,8 +373,8 @@ class ClearChargingProfileRequest(OcppStruct, kw_only=True):
 
 
 class ClearChargingProfileResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearChargingProfile action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the ClearChargingProfile action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ClearChargingProfileStatusEnumType
@@ -390,8 +390,8 @@ class ClearDisplayMessageRequest(OcppStruct, kw_only=True):
 
 
 class ClearDisplayMessageResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearDisplayMessage action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the ClearDisplayMessage action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ClearMessageStatusEnumType
@@ -408,8 +408,8 @@ class ClearVariableMonitoringRequest(OcppStruct, kw_only=True):
 
 
 class ClearVariableMonitoringResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearVariableMonitoring action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the ClearVariableMonitoring action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     clear_monitoring_result: Annotated[list[ClearMonitoringResultType], Meta(min_length=1)] = (
@@ -428,8 +428,8 @@ class ClearedChargingLimitRequest(OcppStruct, kw_only=True):
 
 
 class ClearedChargingLimitResponse(OcppStruct, kw_only=True):
-    """Response payload of the ClearedChargingLimit action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the ClearedChargingLimit action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -446,7 +446,7 @@ class CostUpdatedRequest(OcppStruct, kw_only=True):
 
 
 class CostUpdatedResponse(OcppStruct, kw_only=True):
-    """Response payload of the CostUpdated action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the CostUpdated action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -477,8 +477,8 @@ class CustomerInformationRequest(OcppStruct, kw_only=True):
 
 
 class CustomerInformationResponse(OcppStruct, kw_only=True):
-    """Response payload of the CustomerInformation action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the CustomerInformation action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: CustomerInformationStatusEnumType
@@ -501,7 +501,8 @@ class DataTransferRequest(OcppStruct, kw_only=True):
 
 
 class DataTransferResponse(OcppStruct, kw_only=True):
-    """Response payload of the DataTransfer action (sent by either side)."""
+    """Response payload of the DataTransfer action (sent back by the side that received the
+    request)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: DataTransferStatusEnumType
@@ -518,7 +519,7 @@ class DeleteCertificateRequest(OcppStruct, kw_only=True):
 
 
 class DeleteCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the DeleteCertificate action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the DeleteCertificate action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: DeleteCertificateStatusEnumType
@@ -538,8 +539,8 @@ class FirmwareStatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class FirmwareStatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the FirmwareStatusNotification action (sent by the Charging Station to
-    the CSMS)."""
+    """Response payload of the FirmwareStatusNotification action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -560,8 +561,8 @@ class Get15118EVCertificateRequest(OcppStruct, kw_only=True):
 
 
 class Get15118EVCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the Get15118EVCertificate action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the Get15118EVCertificate action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: Iso15118EVCertificateStatusEnumType
@@ -580,7 +581,7 @@ class GetBaseReportRequest(OcppStruct, kw_only=True):
 
 
 class GetBaseReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetBaseReport action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetBaseReport action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -596,8 +597,8 @@ class GetCertificateStatusRequest(OcppStruct, kw_only=True):
 
 
 class GetCertificateStatusResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetCertificateStatus action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the GetCertificateStatus action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetCertificateStatusEnumType
@@ -624,8 +625,8 @@ class GetChargingProfilesRequest(OcppStruct, kw_only=True):
 
 
 class GetChargingProfilesResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetChargingProfiles action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetChargingProfiles action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetChargingProfileStatusEnumType
@@ -648,8 +649,8 @@ class GetCompositeScheduleRequest(OcppStruct, kw_only=True):
 
 
 class GetCompositeScheduleResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetCompositeSchedule action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetCompositeSchedule action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -671,7 +672,7 @@ class GetDisplayMessagesRequest(OcppStruct, kw_only=True):
 
 
 class GetDisplayMessagesResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetDisplayMessages action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetDisplayMessages action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetDisplayMessagesStatusEnumType
@@ -691,8 +692,8 @@ class GetInstalledCertificateIdsRequest(OcppStruct, kw_only=True):
 
 
 class GetInstalledCertificateIdsResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetInstalledCertificateIds action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetInstalledCertificateIds action (sent by the Charging Station to
+    the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GetInstalledCertificateStatusEnumType
@@ -709,8 +710,8 @@ class GetLocalListVersionRequest(OcppStruct, kw_only=True):
 
 
 class GetLocalListVersionResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetLocalListVersion action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetLocalListVersion action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     version_number: int = msgspec.field(name="versionNumber")
@@ -736,7 +737,7 @@ class GetLogRequest(OcppStruct, kw_only=True):
 
 
 class GetLogResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetLog action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetLog action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: LogStatusEnumType
@@ -762,8 +763,8 @@ class GetMonitoringReportRequest(OcppStruct, kw_only=True):
 
 
 class GetMonitoringReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetMonitoringReport action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetMonitoringReport action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -786,7 +787,7 @@ class GetReportRequest(OcppStruct, kw_only=True):
 
 
 class GetReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetReport action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetReport action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -805,8 +806,8 @@ class GetTransactionStatusRequest(OcppStruct, kw_only=True):
 
 
 class GetTransactionStatusResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetTransactionStatus action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the GetTransactionStatus action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     ongoing_indicator: bool | UnsetType = msgspec.field(default=UNSET, name="ongoingIndicator")
@@ -825,7 +826,7 @@ class GetVariablesRequest(OcppStruct, kw_only=True):
 
 
 class GetVariablesResponse(OcppStruct, kw_only=True):
-    """Response payload of the GetVariables action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the GetVariables action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     get_variable_result: Annotated[list[GetVariableResultType], Meta(min_length=1)] = msgspec.field(
@@ -840,7 +841,7 @@ class HeartbeatRequest(OcppStruct, kw_only=True):
 
 
 class HeartbeatResponse(OcppStruct, kw_only=True):
-    """Response payload of the Heartbeat action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the Heartbeat action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     current_time: Annotated[datetime, Meta(tz=True)] = msgspec.field(name="currentTime")
@@ -857,7 +858,7 @@ class InstallCertificateRequest(OcppStruct, kw_only=True):
 
 
 class InstallCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the InstallCertificate action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the InstallCertificate action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: InstallCertificateStatusEnumType
@@ -877,8 +878,8 @@ class LogStatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class LogStatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the LogStatusNotification action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the LogStatusNotification action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -896,7 +897,7 @@ class MeterValuesRequest(OcppStruct, kw_only=True):
 
 
 class MeterValuesResponse(OcppStruct, kw_only=True):
-    """Response payload of the MeterValues action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the MeterValues action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -914,8 +915,8 @@ class NotifyChargingLimitRequest(OcppStruct, kw_only=True):
 
 
 class NotifyChargingLimitResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyChargingLimit action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyChargingLimit action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -944,8 +945,8 @@ class NotifyCustomerInformationRequest(OcppStruct, kw_only=True):
 
 
 class NotifyCustomerInformationResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyCustomerInformation action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyCustomerInformation action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -970,8 +971,8 @@ class NotifyDisplayMessagesRequest(OcppStruct, kw_only=True):
 
 
 class NotifyDisplayMessagesResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyDisplayMessages action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyDisplayMessages action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -989,8 +990,8 @@ class NotifyEVChargingNeedsRequest(OcppStruct, kw_only=True):
 
 
 class NotifyEVChargingNeedsResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyEVChargingNeeds action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyEVChargingNeeds action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: NotifyEVChargingNeedsStatusEnumType
@@ -1010,8 +1011,8 @@ class NotifyEVChargingScheduleRequest(OcppStruct, kw_only=True):
 
 
 class NotifyEVChargingScheduleResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyEVChargingSchedule action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyEVChargingSchedule action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1037,7 +1038,7 @@ class NotifyEventRequest(OcppStruct, kw_only=True):
 
 
 class NotifyEventResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyEvent action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the NotifyEvent action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1064,8 +1065,8 @@ class NotifyMonitoringReportRequest(OcppStruct, kw_only=True):
 
 
 class NotifyMonitoringReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyMonitoringReport action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the NotifyMonitoringReport action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1093,7 +1094,7 @@ class NotifyReportRequest(OcppStruct, kw_only=True):
 
 
 class NotifyReportResponse(OcppStruct, kw_only=True):
-    """Response payload of the NotifyReport action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the NotifyReport action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1119,7 +1120,7 @@ class PublishFirmwareRequest(OcppStruct, kw_only=True):
 
 
 class PublishFirmwareResponse(OcppStruct, kw_only=True):
-    """Response payload of the PublishFirmware action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the PublishFirmware action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1142,8 +1143,8 @@ class PublishFirmwareStatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class PublishFirmwareStatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the PublishFirmwareStatusNotification action (sent by the Charging
-    Station to the CSMS)."""
+    """Response payload of the PublishFirmwareStatusNotification action (sent by the CSMS to the
+    Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1174,8 +1175,8 @@ class ReportChargingProfilesRequest(OcppStruct, kw_only=True):
 
 
 class ReportChargingProfilesResponse(OcppStruct, kw_only=True):
-    """Response payload of the ReportChargingProfiles action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the ReportChargingProfiles action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1199,8 +1200,8 @@ class RequestStartTransactionRequest(OcppStruct, kw_only=True):
 
 
 class RequestStartTransactionResponse(OcppStruct, kw_only=True):
-    """Response payload of the RequestStartTransaction action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the RequestStartTransaction action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: RequestStartStopStatusEnumType
@@ -1223,8 +1224,8 @@ class RequestStopTransactionRequest(OcppStruct, kw_only=True):
 
 
 class RequestStopTransactionResponse(OcppStruct, kw_only=True):
-    """Response payload of the RequestStopTransaction action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the RequestStopTransaction action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: RequestStartStopStatusEnumType
@@ -1244,8 +1245,8 @@ class ReservationStatusUpdateRequest(OcppStruct, kw_only=True):
 
 
 class ReservationStatusUpdateResponse(OcppStruct, kw_only=True):
-    """Response payload of the ReservationStatusUpdate action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the ReservationStatusUpdate action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1268,7 +1269,7 @@ class ReserveNowRequest(OcppStruct, kw_only=True):
 
 
 class ReserveNowResponse(OcppStruct, kw_only=True):
-    """Response payload of the ReserveNow action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the ReserveNow action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ReserveNowStatusEnumType
@@ -1286,7 +1287,7 @@ class ResetRequest(OcppStruct, kw_only=True):
 
 
 class ResetResponse(OcppStruct, kw_only=True):
-    """Response payload of the Reset action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the Reset action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ResetStatusEnumType
@@ -1309,8 +1310,8 @@ class SecurityEventNotificationRequest(OcppStruct, kw_only=True):
 
 
 class SecurityEventNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the SecurityEventNotification action (sent by the Charging Station to the
-    CSMS)."""
+    """Response payload of the SecurityEventNotification action (sent by the CSMS to the Charging
+    Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1329,7 +1330,7 @@ class SendLocalListRequest(OcppStruct, kw_only=True):
 
 
 class SendLocalListResponse(OcppStruct, kw_only=True):
-    """Response payload of the SendLocalList action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SendLocalList action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: SendLocalListStatusEnumType
@@ -1348,7 +1349,7 @@ class SetChargingProfileRequest(OcppStruct, kw_only=True):
 
 
 class SetChargingProfileResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetChargingProfile action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetChargingProfile action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: ChargingProfileStatusEnumType
@@ -1363,7 +1364,7 @@ class SetDisplayMessageRequest(OcppStruct, kw_only=True):
 
 
 class SetDisplayMessageResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetDisplayMessage action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetDisplayMessage action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: DisplayMessageStatusEnumType
@@ -1378,7 +1379,7 @@ class SetMonitoringBaseRequest(OcppStruct, kw_only=True):
 
 
 class SetMonitoringBaseResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetMonitoringBase action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetMonitoringBase action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericDeviceModelStatusEnumType
@@ -1409,7 +1410,7 @@ class SetMonitoringLevelRequest(OcppStruct, kw_only=True):
 
 
 class SetMonitoringLevelResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetMonitoringLevel action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetMonitoringLevel action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1426,7 +1427,7 @@ class SetNetworkProfileRequest(OcppStruct, kw_only=True):
 
 
 class SetNetworkProfileResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetNetworkProfile action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetNetworkProfile action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: SetNetworkProfileStatusEnumType
@@ -1444,8 +1445,8 @@ class SetVariableMonitoringRequest(OcppStruct, kw_only=True):
 
 
 class SetVariableMonitoringResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetVariableMonitoring action (sent by the CSMS to the Charging
-    Station)."""
+    """Response payload of the SetVariableMonitoring action (sent by the Charging Station to the
+    CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     set_monitoring_result: Annotated[list[SetMonitoringResultType], Meta(min_length=1)] = (
@@ -1463,7 +1464,7 @@ class SetVariablesRequest(OcppStruct, kw_only=True):
 
 
 class SetVariablesResponse(OcppStruct, kw_only=True):
-    """Response payload of the SetVariables action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the SetVariables action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     set_variable_result: Annotated[list[SetVariableResultType], Meta(min_length=1)] = msgspec.field(
@@ -1484,7 +1485,7 @@ class SignCertificateRequest(OcppStruct, kw_only=True):
 
 
 class SignCertificateResponse(OcppStruct, kw_only=True):
-    """Response payload of the SignCertificate action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the SignCertificate action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: GenericStatusEnumType
@@ -1506,7 +1507,7 @@ class StatusNotificationRequest(OcppStruct, kw_only=True):
 
 
 class StatusNotificationResponse(OcppStruct, kw_only=True):
-    """Response payload of the StatusNotification action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the StatusNotification action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
 
@@ -1546,7 +1547,7 @@ class TransactionEventRequest(OcppStruct, kw_only=True):
 
 
 class TransactionEventResponse(OcppStruct, kw_only=True):
-    """Response payload of the TransactionEvent action (sent by the Charging Station to the CSMS)."""
+    """Response payload of the TransactionEvent action (sent by the CSMS to the Charging Station)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     total_cost: float | UnsetType = msgspec.field(default=UNSET, name="totalCost")
@@ -1573,7 +1574,7 @@ class TriggerMessageRequest(OcppStruct, kw_only=True):
 
 
 class TriggerMessageResponse(OcppStruct, kw_only=True):
-    """Response payload of the TriggerMessage action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the TriggerMessage action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: TriggerMessageStatusEnumType
@@ -1591,7 +1592,7 @@ class UnlockConnectorRequest(OcppStruct, kw_only=True):
 
 
 class UnlockConnectorResponse(OcppStruct, kw_only=True):
-    """Response payload of the UnlockConnector action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the UnlockConnector action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: UnlockStatusEnumType
@@ -1607,7 +1608,7 @@ class UnpublishFirmwareRequest(OcppStruct, kw_only=True):
 
 
 class UnpublishFirmwareResponse(OcppStruct, kw_only=True):
-    """Response payload of the UnpublishFirmware action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the UnpublishFirmware action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: UnpublishFirmwareStatusEnumType
@@ -1630,7 +1631,7 @@ class UpdateFirmwareRequest(OcppStruct, kw_only=True):
 
 
 class UpdateFirmwareResponse(OcppStruct, kw_only=True):
-    """Response payload of the UpdateFirmware action (sent by the CSMS to the Charging Station)."""
+    """Response payload of the UpdateFirmware action (sent by the Charging Station to the CSMS)."""
 
     custom_data: CustomDataType | UnsetType = msgspec.field(default=UNSET, name="customData")
     status: UpdateFirmwareStatusEnumType
