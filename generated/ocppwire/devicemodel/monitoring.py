@@ -49,7 +49,8 @@ from ocppwire.v201 import types as t
 
 from .monitors import Monitor, MonitorKind, MonitorStore, allowed
 from .spec import VariableSpec
-from .store import ACTUAL, MAX_ATTRIBUTE_VALUE_LENGTH, DeviceModel, StoredVariable, split_items
+from .store import MAX_ATTRIBUTE_VALUE_LENGTH, DeviceModel, split_items
+from .variable import ACTUAL, StoredVariable
 
 if TYPE_CHECKING:
     from ocppwire.outbox import Outbox

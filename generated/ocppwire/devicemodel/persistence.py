@@ -19,15 +19,12 @@ limits) is ignored with a warning instead of stopping the start.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from ocppwire.storage import StationStore
 from ocppwire.v201 import enums as e
 
 from .spec import VariableValueError
-
-if TYPE_CHECKING:
-    from .store import StoredVariable
+from .variable import StoredVariable
 
 __all__ = ["ValueStore"]
 

@@ -43,12 +43,12 @@ from ocppwire.v201 import types as t
 
 from .parts import variable_characteristics
 from .persistence import ValueStore
+from .variable import ACTUAL, ComponentRef, StoredVariable, fold
 
 __all__ = ["ChangeEvent", "ComponentRef", "DeviceModel", "StoredVariable", "split_items"]
 
 ItemT = TypeVar("ItemT")
 
-ACTUAL = e.AttributeEnumType.ACTUAL
 MAX_ATTRIBUTE_VALUE_LENGTH = 2500  # GetVariableResult.attributeValue / VariableAttribute.value maxLength
 MAX_ADDITIONAL_INFO = 512  # StatusInfo.additionalInfo maxLength
 DEFAULT_ITEMS_PER_MESSAGE = 25
@@ -59,88 +59,6 @@ _CRITERIA = {
     e.ComponentCriterionEnumType.ENABLED: "enabled",
     e.ComponentCriterionEnumType.PROBLEM: "problem",
 }
-
-
-def _fold(text: str | None) -> str:
-    return (text or "").lower()
-
-
-@dataclass(frozen=True)
-class ComponentRef:
-    """One component instance: a name plus optional instance, EVSE id and connector id."""
-
-    name: str
-    instance: str | None = None
-    evse: int | None = None
-    connector: int | None = None
-
-    @property
-    def key(self) -> tuple[str, str, int | None, int | None]:
-        return (_fold(self.name), _fold(self.instance), self.evse, self.connector)
-
-    @classmethod
-    def from_type(cls, component: t.ComponentType) -> ComponentRef:
-        evse = component.evse
-        return cls(
-            name=component.name,
-            instance=None if isinstance(component.instance, UnsetType) else component.instance,
-            evse=None if isinstance(evse, UnsetType) else evse.id,
-            connector=None if isinstance(evse, UnsetType) or isinstance(evse.connector_id, UnsetType) else evse.connector_id,
-        )
-
-    def to_type(self) -> t.ComponentType:
-        evse: t.EVSEType | UnsetType = UNSET
-        if self.evse is not None:
-            evse = t.EVSEType(id=self.evse, connector_id=UNSET if self.connector is None else self.connector)
-        return t.ComponentType(name=self.name, instance=UNSET if self.instance is None else self.instance, evse=evse)
-
-    def matches(self, pattern: t.ComponentType) -> bool:
-        """Whether this component is selected by a GetReport filter (absent instance / EVSE = any)."""
-        if _fold(pattern.name) != _fold(self.name):
-            return False
-        if not isinstance(pattern.instance, UnsetType) and _fold(pattern.instance) != _fold(self.instance):
-            return False
-        if not isinstance(pattern.evse, UnsetType):
-            if pattern.evse.id != self.evse:
-                return False
-            if not isinstance(pattern.evse.connector_id, UnsetType) and pattern.evse.connector_id != self.connector:
-                return False
-        return True
-
-
-@dataclass
-class StoredVariable:
-    """A variable the station holds: its effective spec, where it lives and its attribute values."""
-
-    component: ComponentRef
-    spec: VariableSpec
-    values: dict[e.AttributeEnumType, str | None]
-    persistent: bool = False
-    constant: bool = False
-    supports_monitoring: bool = False
-    reboot_required: bool = False
-    attribute_mutability: dict[e.AttributeEnumType, Mutability] = field(default_factory=dict)
-    """Mutability of single attributes where it differs from the variable's (e.g. Actual ReadOnly, Target ReadWrite)."""
-    pending: dict[e.AttributeEnumType, str] = field(default_factory=dict)
-    """Values set with RebootRequired, applied at the next start."""
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (_fold(self.spec.variable), _fold(self.spec.instance))
-
-    @property
-    def mutability(self) -> Mutability:
-        """The variable's mutability (its Actual attribute's, unless overridden per attribute)."""
-        return self.mutability_of(ACTUAL)
-
-    def mutability_of(self, attribute: e.AttributeEnumType) -> Mutability:
-        """The mutability of one attribute: its own if set, else the spec's."""
-        return self.attribute_mutability.get(attribute, self.spec.effective_mutability)
-
-    def variable_type(self) -> t.VariableType:
-        return t.VariableType(
-            name=self.spec.variable, instance=UNSET if self.spec.instance is None else self.spec.instance
-        )
 
 
 @dataclass(frozen=True)
@@ -308,7 +226,7 @@ class DeviceModel:
             raise TypeError("pass a VariableSpec, or a component name and a variable name")
         ref = ComponentRef(component, component_instance, evse, connector)
         found = self._components.get(ref.key)
-        return None if found is None else found.variables.get((_fold(variable), _fold(instance)))
+        return None if found is None else found.variables.get((fold(variable), fold(instance)))
 
     def _require(self, spec: VariableSpec, **where: Any) -> StoredVariable:
         stored = self.find(spec, **where)
@@ -343,7 +261,9 @@ class DeviceModel:
         if old != text:
             self._changed(stored, attribute, old, text)
 
-    def pending(self, spec: VariableSpec, *, attribute: e.AttributeEnumType = ACTUAL, **where: Any) -> AttributeValue | None:
+    def pending(
+        self, spec: VariableSpec, *, attribute: e.AttributeEnumType = ACTUAL, **where: Any
+    ) -> AttributeValue | None:
         """The value set with RebootRequired that the next start will apply, or ``None``."""
         text = self._require(spec, **where).pending.get(attribute)
         return None if text is None else spec.parse(text)
@@ -357,11 +277,13 @@ class DeviceModel:
 
     def missing_required(self, specs: Iterable[VariableSpec]) -> list[VariableSpec]:
         """The specs among ``specs`` that the catalogue marks required and this model lacks on any instance."""
-        held = {(_fold(v.spec.component), v.key) for v in self}
+        held = {(fold(v.spec.component), v.key) for v in self}
         return [
             s
             for s in specs
-            if s.required and not s.instance_is_placeholder and (_fold(s.component), (_fold(s.variable), _fold(s.instance))) not in held
+            if s.required
+            and not s.instance_is_placeholder
+            and (fold(s.component), (fold(s.variable), fold(s.instance))) not in held
         ]
 
     def _limit(self, variable: str, instance: str) -> int | None:
@@ -400,7 +322,7 @@ class DeviceModel:
         if found is None:
             return "UnknownComponent"
         instance = None if isinstance(variable.instance, UnsetType) else variable.instance
-        stored = found.variables.get((_fold(variable.name), _fold(instance)))
+        stored = found.variables.get((fold(variable.name), fold(instance)))
         return stored if stored is not None else "UnknownVariable"
 
     def get_variables(self, req: m.GetVariablesRequest) -> m.GetVariablesResponse:
@@ -412,7 +334,9 @@ class DeviceModel:
     def _get_one(self, item: t.GetVariableDataType) -> t.GetVariableResultType:
         attribute = ACTUAL if isinstance(item.attribute_type, UnsetType) else item.attribute_type
 
-        def result(status: e.GetVariableStatusEnumType, value: str | None = None, info: t.StatusInfoType | UnsetType = UNSET) -> t.GetVariableResultType:
+        def result(
+            status: e.GetVariableStatusEnumType, value: str | None = None, info: t.StatusInfoType | UnsetType = UNSET
+        ) -> t.GetVariableResultType:
             return t.GetVariableResultType(
                 attribute_status=status,
                 attribute_type=item.attribute_type,
@@ -448,7 +372,9 @@ class DeviceModel:
     def _set_one(self, item: t.SetVariableDataType, request_custom: Any) -> t.SetVariableResultType:
         attribute = ACTUAL if isinstance(item.attribute_type, UnsetType) else item.attribute_type
 
-        def result(status: e.SetVariableStatusEnumType, info: t.StatusInfoType | UnsetType = UNSET) -> t.SetVariableResultType:
+        def result(
+            status: e.SetVariableStatusEnumType, info: t.StatusInfoType | UnsetType = UNSET
+        ) -> t.SetVariableResultType:
             return t.SetVariableResultType(
                 attribute_status=status,
                 attribute_type=item.attribute_type,
@@ -507,7 +433,11 @@ class DeviceModel:
                 if req.report_base is e.ReportBaseEnumType.FULL_INVENTORY or v.mutability is not Mutability.READ_ONLY
             ]
         items = [self.report_data(v) for v in chosen]
-        status = e.GenericDeviceModelStatusEnumType.ACCEPTED if items else e.GenericDeviceModelStatusEnumType.EMPTY_RESULT_SET
+        status = (
+            e.GenericDeviceModelStatusEnumType.ACCEPTED
+            if items
+            else e.GenericDeviceModelStatusEnumType.EMPTY_RESULT_SET
+        )
         return m.GetBaseReportResponse(status=status), items
 
     def report(self, req: m.GetReportRequest) -> tuple[m.GetReportResponse, list[t.ReportDataType]]:
@@ -529,13 +459,15 @@ class DeviceModel:
                     chosen.append(stored)
         if not chosen:
             return m.GetReportResponse(status=e.GenericDeviceModelStatusEnumType.EMPTY_RESULT_SET), []
-        return m.GetReportResponse(status=e.GenericDeviceModelStatusEnumType.ACCEPTED), [self.report_data(v) for v in chosen]
+        return m.GetReportResponse(status=e.GenericDeviceModelStatusEnumType.ACCEPTED), [
+            self.report_data(v) for v in chosen
+        ]
 
     def _summary(self) -> list[StoredVariable]:
         chosen: list[StoredVariable] = []
         for component in self._components.values():
             problem = any(
-                name == "problem" and not instance and _fold(v.values.get(ACTUAL)) == "true"
+                name == "problem" and not instance and fold(v.values.get(ACTUAL)) == "true"
                 for (name, instance), v in component.variables.items()
             )
             for (name, _), stored in component.variables.items():
@@ -547,7 +479,7 @@ class DeviceModel:
     def _meets(component: _Component, criteria: list[e.ComponentCriterionEnumType]) -> bool:
         wanted = {_CRITERIA[c] for c in criteria}
         for (name, instance), stored in component.variables.items():
-            if name in wanted and not instance and _fold(stored.values.get(ACTUAL)) == "true":
+            if name in wanted and not instance and fold(stored.values.get(ACTUAL)) == "true":
                 return True
         return False
 
@@ -620,9 +552,9 @@ def _selects(pattern: t.ComponentVariableType, stored: StoredVariable) -> bool:
     variable = pattern.variable
     if isinstance(variable, UnsetType):
         return True
-    if _fold(variable.name) != _fold(stored.spec.variable):
+    if fold(variable.name) != fold(stored.spec.variable):
         return False
-    return isinstance(variable.instance, UnsetType) or _fold(variable.instance) == _fold(stored.spec.instance)
+    return isinstance(variable.instance, UnsetType) or fold(variable.instance) == fold(stored.spec.instance)
 
 
 def _status_info(reason: str, detail: str) -> t.StatusInfoType:
