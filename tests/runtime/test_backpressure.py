@@ -69,9 +69,7 @@ async def test_slow_handler_flood_runs_a_bounded_number_of_handlers(
     raw.ws.transport.abort()
 
 
-async def test_station_that_never_reads_is_bounded_then_dropped(
-    start_csms: StartCsms, raw_connect: RawConnect
-) -> None:
+async def test_station_that_never_reads_is_bounded_then_dropped(start_csms: StartCsms, raw_connect: RawConnect) -> None:
     class FastCsms(csms.CsmsHandler):
         async def data_transfer(
             self, station: csms.ChargingStationClient, req: m.DataTransferRequest

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-__all__ = ["ActionRegistry", "ActionSpec", "Direction", "Role"]
+__all__ = ["ActionRegistry", "ActionSpec", "Direction", "RPC_EXTENSIONS", "Role", "SendSpec"]
+
+RPC_EXTENSIONS = frozenset({"2.1"})
+"""OCPP versions whose RPC framework has SEND and CALLRESULTERROR frames besides CALL, CALLRESULT, CALLERROR."""
 
 
 class Role(StrEnum):
@@ -54,10 +57,34 @@ class ActionSpec(Generic[ReqT, ResT]):
         return self.direction.sent_by(role)
 
 
-class ActionRegistry(Mapping[str, ActionSpec[Any, Any]]):
-    """The actions of one OCPP version by wire name, with per-role views."""
+@dataclass(frozen=True, slots=True)
+class SendSpec(Generic[ReqT]):
+    """An action sent as a SEND frame (OCPP 2.1): a payload type and a direction, and never an answer."""
 
-    def __init__(self, specs: Iterable[ActionSpec[Any, Any]], *, ocpp_version: str, subprotocol: str) -> None:
+    name: str
+    payload: type[ReqT]
+    direction: Direction
+
+    def sent_by(self, role: Role) -> bool:
+        """True when ``role`` may send this action."""
+        return self.direction.sent_by(role)
+
+
+class ActionRegistry(Mapping[str, ActionSpec[Any, Any]]):
+    """The actions of one OCPP version by wire name, with per-role views.
+
+    The mapping holds the request/response actions; ``sends`` those sent as SEND frames (OCPP 2.1),
+    which have a payload but no response.
+    """
+
+    def __init__(
+        self,
+        specs: Iterable[ActionSpec[Any, Any]],
+        *,
+        ocpp_version: str,
+        subprotocol: str,
+        sends: Iterable[SendSpec[Any]] = (),
+    ) -> None:
         self._by_name: dict[str, ActionSpec[Any, Any]] = {}
         self._by_request: dict[type[Any], ActionSpec[Any, Any]] = {}
         for spec in specs:
@@ -67,6 +94,15 @@ class ActionRegistry(Mapping[str, ActionSpec[Any, Any]]):
             self._by_request[spec.request] = spec
         self.ocpp_version = ocpp_version
         self.subprotocol = subprotocol
+        self.rpc_extensions = ocpp_version in RPC_EXTENSIONS
+        """Whether SEND and CALLRESULTERROR frames exist in this version."""
+        self.sends: dict[str, SendSpec[Any]] = {}
+        for send in sends:
+            if send.name in self.sends or send.name in self._by_name:
+                raise ValueError(f"action {send.name!r} listed twice")
+            self.sends[send.name] = send
+        if self.sends and not self.rpc_extensions:
+            raise ValueError(f"OCPP {ocpp_version} has no SEND frames")
 
     def __getitem__(self, name: str) -> ActionSpec[Any, Any]:
         return self._by_name[name]
@@ -82,8 +118,9 @@ class ActionRegistry(Mapping[str, ActionSpec[Any, Any]]):
         return self._by_request[request_type]
 
     def sent_by(self, role: Role) -> frozenset[str]:
-        """Names of the actions whose request ``role`` sends."""
-        return frozenset(n for n, s in self._by_name.items() if s.sent_by(role))
+        """Names of the actions whose request ``role`` sends (SEND actions included)."""
+        names = {n for n, s in self._by_name.items() if s.sent_by(role)}
+        return frozenset(names | {n for n, s in self.sends.items() if s.sent_by(role)})
 
     def received_by(self, role: Role) -> frozenset[str]:
         """Names of the actions whose request ``role`` receives."""

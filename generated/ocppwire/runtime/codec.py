@@ -19,26 +19,28 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
 
-from .actions import ActionRegistry, ActionSpec
+from .actions import ActionRegistry, ActionSpec, SendSpec
 from .errors import (
     MAX_DESCRIPTION_LENGTH,
+    ErrorCode,
     MessageTypeNotSupportedError,
     NotImplementedOcppError,
     OcppError,
     OcppwireError,
     RpcFrameworkError,
     error_for_validation,
+    wire_codes,
 )
 from .customdata import DEFAULT_REGISTRY as DEFAULT_CUSTOM_DATA
 from .customdata import CustomDataRegistry
 from .datatransfer import DEFAULT_REGISTRY as DEFAULT_DATA_TRANSFER
 from .datatransfer import DataTransferRegistry
-from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, MessageId, MessageType
+from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, CallResultError, MessageId, MessageType, Send
 from .payload import decoder_for, encode
 
 __all__ = ["Codec", "FrameError", "UNREADABLE_MESSAGE_ID", "error_frame"]
@@ -51,19 +53,31 @@ _TOO_DEEP = "message is nested too deeply to read"
 # The start of a frame: type number and messageId token (for frames too deep to parse whole).
 _HEADER = re.compile(rb'\s*\[\s*([234])\s*,\s*("(?:[^"\\\x00-\x1f]|\\.){0,512}")')
 
-RawFrame = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError
+RawFrame = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError | CallResultError | Send[msgspec.Raw]
+_RawFrame201 = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError  # 1.6 and 2.0.1 have three frame types
 
 _ELEMENTS = {MessageType.CALL: 4, MessageType.CALL_RESULT: 3, MessageType.CALL_ERROR: 5}
-_FRAME_NAMES = {MessageType.CALL: "CALL", MessageType.CALL_RESULT: "CALLRESULT", MessageType.CALL_ERROR: "CALLERROR"}
+_ELEMENTS_21 = {**_ELEMENTS, MessageType.CALL_RESULT_ERROR: 5, MessageType.SEND: 4}
+_FRAME_NAMES = {
+    MessageType.CALL: "CALL",
+    MessageType.CALL_RESULT: "CALLRESULT",
+    MessageType.CALL_ERROR: "CALLERROR",
+    MessageType.CALL_RESULT_ERROR: "CALLRESULTERROR",
+    MessageType.SEND: "SEND",
+}
+_NEVER_ANSWERED = frozenset(
+    {MessageType.CALL_RESULT, MessageType.CALL_ERROR, MessageType.CALL_RESULT_ERROR, MessageType.SEND}
+)
 
 
 class FrameError(OcppwireError):
     """An incoming frame that cannot be accepted.
 
-    ``message_type`` is the frame's type number when it could be read (2, 3 or 4), else ``None``;
-    ``message_id`` is its messageId, or ``"-1"`` when that cannot be read. ``error`` is the OCPP
-    error describing the fault. Only CALLs (and frames whose type is unknown or unreadable) are
-    answered with a CALLERROR — see :attr:`answerable`; a broken CALLRESULT or CALLERROR is dropped.
+    ``message_type`` is the frame's type number when it could be read (2 to 4, and 5 or 6 in OCPP
+    2.1), else ``None``; ``message_id`` is its messageId, or ``"-1"`` when that cannot be read.
+    ``error`` is the OCPP error describing the fault. Only CALLs (and frames whose type is unknown or
+    unreadable) are answered with a CALLERROR — see :attr:`answerable`; a broken CALLRESULT,
+    CALLERROR, CALLRESULTERROR or SEND is dropped (none of them is ever answered).
     """
 
     def __init__(self, error: OcppError, message_id: str = UNREADABLE_MESSAGE_ID, message_type: int | None = None):
@@ -75,16 +89,20 @@ class FrameError(OcppwireError):
     @property
     def answerable(self) -> bool:
         """True when the sender must get a CALLERROR (the frame is not a response)."""
-        return self.message_type not in (MessageType.CALL_RESULT, MessageType.CALL_ERROR)
+        return self.message_type not in _NEVER_ANSWERED
 
     def to_call_error(self) -> CallError:
-        """The CALLERROR frame answering the faulty frame."""
+        """The CALLERROR frame answering the faulty frame (2.0.1 spellings; see :meth:`Codec.error_frame`)."""
         return error_frame(self.message_id, self.error)
 
 
-def error_frame(message_id: str, error: OcppError) -> CallError:
-    """The CALLERROR frame for ``error``: description cut to 255 characters, details an object."""
-    return CallError(message_id, error.code.value, error.wire_description, dict(error.details))
+def error_frame(message_id: str, error: OcppError, codes: Mapping[ErrorCode, str] | None = None) -> CallError:
+    """The CALLERROR frame for ``error``: description cut to 255 characters, details an object.
+
+    ``codes`` respells the codes that differ in the connection's OCPP version (:func:`wire_codes`).
+    """
+    code = error.code.value if not codes else codes.get(error.code, error.code.value)
+    return CallError(message_id, code, error.wire_description, dict(error.details))
 
 
 Refine = Callable[[Any], Any]
@@ -111,7 +129,11 @@ class Codec:
         self.actions = actions
         self.custom_data = DEFAULT_CUSTOM_DATA if custom_data is None else custom_data
         self.data_transfer = DEFAULT_DATA_TRANSFER if data_transfer is None else data_transfer
-        self._header_decoder: msgspec.json.Decoder[RawFrame] = msgspec.json.Decoder(RawFrame)
+        self.rpc_extensions = actions.rpc_extensions
+        header: Any = RawFrame if self.rpc_extensions else _RawFrame201
+        self._header_decoder: msgspec.json.Decoder[RawFrame] = msgspec.json.Decoder(header)
+        self._elements = _ELEMENTS_21 if self.rpc_extensions else _ELEMENTS
+        self._wire_codes = wire_codes(actions.ocpp_version)
         self._refiners: dict[str, Refine] = {self.data_transfer.action: self.data_transfer.refine_request}
         self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
         # action name -> (spec, request decoder, refiner): one dict lookup per CALL on the hot path.
@@ -128,7 +150,7 @@ class Codec:
 
     # ---- encode ------------------------------------------------------------------------
     @staticmethod
-    def encode(frame: Call[Any] | CallResult[Any] | CallError) -> bytes:
+    def encode(frame: Call[Any] | CallResult[Any] | CallError | CallResultError | Send[Any]) -> bytes:
         """One frame as UTF-8 JSON bytes (payload included), with the shared encoder."""
         return encode(frame)
 
@@ -138,9 +160,9 @@ class Codec:
         try:
             return self._header_decoder.decode(data)
         except msgspec.ValidationError:  # JSON, but not a frame
-            raise _diagnose(data) from None
+            raise _diagnose(data, self._elements) from None
         except (msgspec.DecodeError, UnicodeDecodeError):  # not JSON msgspec can read: a generic pass cannot either
-            raise _diagnose(data, unreadable=True) from None
+            raise _diagnose(data, self._elements, unreadable=True) from None
         except RecursionError:  # valid JSON nested deeper than the interpreter's recursion limit
             raise _too_deep(data) from None
 
@@ -179,6 +201,23 @@ class Codec:
         entry = self._requests[frame.action] = (spec, self.decoder_for(spec.request), refine)
         return entry
 
+    def decode_send(self, frame: Send[msgspec.Raw]) -> tuple[SendSpec[Any], Any]:
+        """The action and typed payload of a SEND (OCPP 2.1); raises :class:`FrameError` (never answered)."""
+        spec = self.actions.sends.get(frame.action)
+        if spec is None:
+            error = NotImplementedOcppError(f"unknown SEND action {_quote(frame.action)}")
+            raise FrameError(error, frame.message_id, MessageType.SEND)
+        try:
+            return spec, self.decoder_for(spec.payload).decode(frame.payload)
+        except msgspec.ValidationError as exc:
+            raise FrameError(_payload_error(frame.payload, exc), frame.message_id, MessageType.SEND) from None
+        except (UnicodeDecodeError, RecursionError):
+            raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.SEND) from None
+
+    def error_frame(self, message_id: str, error: OcppError) -> CallError:
+        """The CALLERROR for ``error`` with the code spelled as this codec's OCPP version spells it."""
+        return error_frame(message_id, error, self._wire_codes)
+
     def decode_result(self, frame: CallResult[msgspec.Raw], spec: ActionSpec[Any, Any]) -> Any:
         """The typed payload of a CALLRESULT answering a call of ``spec``; raises :class:`FrameError`."""
         try:
@@ -191,7 +230,7 @@ class Codec:
             raise FrameError(RpcFrameworkError(_TOO_DEEP), frame.message_id, MessageType.CALL_RESULT) from None
 
 
-def _diagnose(data: bytes | str, *, unreadable: bool = False) -> FrameError:
+def _diagnose(data: bytes | str, elements: Mapping[MessageType, int], *, unreadable: bool = False) -> FrameError:
     """Say exactly what is wrong with a frame the fast header decode refused.
 
     Diagnosing must stay cheap, or refused frames become the cheapest way to load a CSMS: each
@@ -219,12 +258,11 @@ def _diagnose(data: bytes | str, *, unreadable: bool = False) -> FrameError:
     message_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= MAX_MESSAGE_ID_LENGTH else None
     reply_id = UNREADABLE_MESSAGE_ID if message_id is None else message_id
 
-    if type(number) is not int or number not in _ELEMENTS:  # 2.0, "2" and true are not 2
+    if type(number) is not int or number not in elements:  # 2.0, "2" and true are not 2
         huge = isinstance(number, float) and not math.isfinite(number)  # from _reread: 1e400, 10**5000
         shown = "(a number out of range)" if huge else msgspec.json.encode(number).decode()[:20]
-        unsupported = MessageTypeNotSupportedError(
-            f"Message Type Number {shown} is not supported (2 = CALL, 3 = CALLRESULT, 4 = CALLERROR)"
-        )
+        known = ", ".join(f"{int(k)} = {_FRAME_NAMES[k]}" for k in elements)
+        unsupported = MessageTypeNotSupportedError(f"Message Type Number {shown} is not supported ({known})")
         return FrameError(unsupported, reply_id)
 
     kind = MessageType(number)
@@ -237,20 +275,20 @@ def _diagnose(data: bytes | str, *, unreadable: bool = False) -> FrameError:
         else:
             problem = f"messageId is longer than {MAX_MESSAGE_ID_LENGTH} characters"
         return FrameError(RpcFrameworkError(f"{name}: {problem}"), reply_id, kind)
-    expected = _ELEMENTS[kind]
+    expected = elements[kind]
     if len(value) != expected:
         error = RpcFrameworkError(f"a {name} frame has {expected} elements, this one has {len(value)}")
         return FrameError(error, reply_id, kind)
-    if kind is MessageType.CALL and not isinstance(value[2], str):
-        return FrameError(RpcFrameworkError("CALL: action is not a string"), reply_id, kind)
-    if kind is MessageType.CALL_ERROR:
+    if kind in (MessageType.CALL, MessageType.SEND) and not isinstance(value[2], str):
+        return FrameError(RpcFrameworkError(f"{name}: action is not a string"), reply_id, kind)
+    if kind in (MessageType.CALL_ERROR, MessageType.CALL_RESULT_ERROR):
         for index, label, ok in (
             (2, "errorCode is not a string", isinstance(value[2], str)),
             (3, "errorDescription is not a string", isinstance(value[3], str)),
             (4, "errorDetails is not an object", isinstance(value[4], dict)),
         ):
             if not ok:
-                return FrameError(RpcFrameworkError(f"CALLERROR: {label}"), reply_id, kind)
+                return FrameError(RpcFrameworkError(f"{name}: {label}"), reply_id, kind)
     return FrameError(RpcFrameworkError(f"malformed {name} frame"), reply_id, kind)
 
 

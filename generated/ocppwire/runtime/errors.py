@@ -17,6 +17,8 @@ import msgspec
 __all__ = [
     "ErrorCode",
     "OcppwireError",
+    "RECEIVED_ALIASES",
+    "WIRE_CODES_16",
     "FormatViolationError",
     "GenericError",
     "InternalError",
@@ -34,6 +36,7 @@ __all__ = [
     "error_for_validation",
     "error_from_code",
     "validation_path",
+    "wire_codes",
 ]
 
 MAX_DESCRIPTION_LENGTH = 255
@@ -158,9 +161,38 @@ _BY_CODE: dict[ErrorCode, type[OcppError]] = {
 }
 
 
+RECEIVED_ALIASES: dict[str, ErrorCode] = {
+    "OccurenceConstraintViolation": ErrorCode.OCCURRENCE_CONSTRAINT_VIOLATION,
+    "FormationViolation": ErrorCode.FORMAT_VIOLATION,
+}
+"""Codes spelled otherwise than in 2.0.1, accepted from any peer of any version: 1.6 spells them so,
+and independent 2.0.1 implementations in wide use send the single-r ``OccurenceConstraintViolation``."""
+
+WIRE_CODES_16: dict[ErrorCode, str] = {
+    ErrorCode.OCCURRENCE_CONSTRAINT_VIOLATION: "OccurenceConstraintViolation",
+    ErrorCode.FORMAT_VIOLATION: "FormationViolation",
+    ErrorCode.RPC_FRAMEWORK_ERROR: "FormationViolation",
+    ErrorCode.MESSAGE_TYPE_NOT_SUPPORTED: "NotImplemented",
+}
+"""How each code is written on an OCPP 1.6 connection (1.6 has ten codes and its own spellings):
+OccurrenceConstraintViolation and FormatViolation take 1.6's spellings; 1.6 has no RpcFrameworkError,
+so a frame that is not well formed is a FormationViolation ("not conform the PDU structure"); it has no
+MessageTypeNotSupported either, so an unknown message type is NotImplemented (the nearest: "not known
+by receiver"). The other eight codes are the same in every version."""
+
+
+def wire_codes(ocpp_version: str) -> dict[ErrorCode, str]:
+    """The spellings of the codes that differ on a connection of ``ocpp_version`` (empty: as in 2.0.1)."""
+    return WIRE_CODES_16 if ocpp_version == "1.6" else {}
+
+
 def error_from_code(code: str, description: str = "", details: dict[str, Any] | None = None) -> OcppError:
     """The exception for a received CALLERROR; an unknown code becomes :class:`GenericError`
-    with the original code kept in ``details['errorCode']``."""
+    with the original code kept in ``details['errorCode']``. 1.6 spellings and the widespread
+    ``OccurenceConstraintViolation`` are accepted from any peer (:data:`RECEIVED_ALIASES`)."""
+    alias = RECEIVED_ALIASES.get(code)
+    if alias is not None:
+        return _BY_CODE[alias](description, details)
     try:
         cls = _BY_CODE[ErrorCode(code)]
     except ValueError:

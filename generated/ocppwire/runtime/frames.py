@@ -6,6 +6,8 @@ On the wire a frame is a JSON array whose first element is the Message Type Numb
     [2, "<messageId>", "<Action>", {payload}]                          CALL
     [3, "<messageId>", {payload}]                                      CALLRESULT
     [4, "<messageId>", "<errorCode>", "<errorDescription>", {details}] CALLERROR
+    [5, "<messageId>", "<errorCode>", "<errorDescription>", {details}] CALLRESULTERROR (OCPP 2.1)
+    [6, "<messageId>", "<Action>", {payload}]                          SEND (OCPP 2.1)
 
 Each frame is a msgspec Struct with ``array_like=True`` and the type number as its tag, so one
 encoder call writes a whole frame (payload included) without building intermediate lists, and the
@@ -29,10 +31,12 @@ __all__ = [
     "Call",
     "CallError",
     "CallResult",
+    "CallResultError",
     "Frame",
     "MAX_MESSAGE_ID_LENGTH",
     "MessageId",
     "MessageType",
+    "Send",
 ]
 
 MAX_MESSAGE_ID_LENGTH = 36
@@ -49,6 +53,10 @@ class MessageType(IntEnum):
     CALL = 2
     CALL_RESULT = 3
     CALL_ERROR = 4
+    CALL_RESULT_ERROR = 5
+    """OCPP 2.1: the receiver of a CALLRESULT could not accept it."""
+    SEND = 6
+    """OCPP 2.1: a message that is never answered (periodic event streams)."""
 
 
 class Call(
@@ -102,5 +110,37 @@ class CallError(
     error_details: dict[str, Any]
 
 
-Frame: TypeAlias = "Call[Any] | CallResult[Any] | CallError"
+class CallResultError(
+    msgspec.Struct,
+    array_like=True,
+    tag=int(MessageType.CALL_RESULT_ERROR),
+    frozen=True,
+    forbid_unknown_fields=True,
+    gc=False,
+):
+    """OCPP 2.1: ``[5, messageId, errorCode, errorDescription, errorDetails]``, about a CALLRESULT we sent."""
+
+    message_id: MessageId
+    error_code: str
+    error_description: str
+    error_details: dict[str, Any]
+
+
+class Send(
+    msgspec.Struct,
+    Generic[P],
+    array_like=True,
+    tag=int(MessageType.SEND),
+    frozen=True,
+    forbid_unknown_fields=True,
+    gc=False,
+):
+    """OCPP 2.1: ``[6, messageId, action, payload]``, a message that gets no answer at all."""
+
+    message_id: MessageId
+    action: str
+    payload: P
+
+
+Frame: TypeAlias = "Call[Any] | CallResult[Any] | CallError | CallResultError | Send[Any]"
 """Any decoded frame."""

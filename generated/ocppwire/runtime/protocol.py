@@ -32,6 +32,10 @@ The rules it enforces:
   in a row the protocol asks for the connection to be closed (:attr:`FrameRejected.close`).
 - **Validation both ways**: outgoing requests and our responses are checked against their schema
   before they are sent (``validate``); an invalid response of ours becomes InternalError.
+- **OCPP 2.1's extra frames**: a SEND is delivered (:class:`SendReceived`) and never answered, a broken
+  one is dropped; a CALLRESULT we cannot accept is answered with a CALLRESULTERROR; a CALLRESULTERROR
+  about one of our results is reported (:class:`ResultRejected`). Error codes are spelled as the
+  connection's OCPP version spells them (1.6: ``OccurenceConstraintViolation`` ...).
 """
 
 from __future__ import annotations
@@ -44,8 +48,8 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from .actions import ActionSpec
-from .codec import Codec, FrameError, error_frame
+from .actions import ActionSpec, SendSpec
+from .codec import Codec, FrameError
 from .errors import InternalError, OcppError, RpcFrameworkError, error_for_validation, error_from_code
 from .exceptions import (
     CallTimeoutError,
@@ -54,7 +58,7 @@ from .exceptions import (
     QueueFullError,
     RequestValidationError,
 )
-from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult
+from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, CallResultError, MessageType, Send
 from .payload import encode
 
 __all__ = [
@@ -70,6 +74,8 @@ __all__ = [
     "POLICY_VIOLATION",
     "ProtocolConfig",
     "ResponseDropped",
+    "ResultRejected",
+    "SendReceived",
     "SessionStats",
     "uuid4_message_id",
 ]
@@ -156,6 +162,14 @@ class SessionStats:
     """Handlers that raised a non-OCPP exception or returned an invalid response."""
     calls_refused: int = 0
     """Our calls refused before sending because the queue was full."""
+    sends_sent: int = 0
+    """SEND frames we wrote (OCPP 2.1)."""
+    sends_received: int = 0
+    """Valid SEND frames received (OCPP 2.1)."""
+    result_errors_sent: int = 0
+    """CALLRESULTERRORs we sent about a CALLRESULT we could not accept (OCPP 2.1)."""
+    result_errors_received: int = 0
+    """CALLRESULTERRORs the peer sent about one of our CALLRESULTs (OCPP 2.1)."""
 
     def as_dict(self) -> dict[str, int]:
         """The counters as a plain dict."""
@@ -258,6 +272,28 @@ class ResponseDropped(Event):
         self.close = close
 
 
+class SendReceived(Event):
+    """A valid SEND from the peer (OCPP 2.1): hand it to the application; it is never answered."""
+
+    __slots__ = ("message_id", "spec", "payload")
+
+    def __init__(self, message_id: str, spec: SendSpec[Any], payload: Any) -> None:
+        self.message_id = message_id
+        self.spec = spec
+        self.payload = payload
+
+
+class ResultRejected(Event):
+    """The peer could not accept a CALLRESULT we sent (a CALLRESULTERROR, OCPP 2.1). Our handler has
+    long finished, so there is nothing to settle: the application may log it or count it."""
+
+    __slots__ = ("message_id", "error")
+
+    def __init__(self, message_id: str, error: OcppError) -> None:
+        self.message_id = message_id
+        self.error = error
+
+
 class OcppProtocol:
     """OCPP-J RPC for one connection, without I/O (see the module docs)."""
 
@@ -342,7 +378,9 @@ class OcppProtocol:
         message_id = self._new_message_id()
         payload: Any = request
         if self.config.validate:
-            payload = self._checked_payload(request, spec.request, lambda error: RequestValidationError(spec.name, error))
+            payload = self._checked_payload(
+                request, spec.request, lambda error: RequestValidationError(spec.name, error)
+            )
         data = self.codec.encode(Call(message_id, spec.name, payload))
         timeout = self.config.call_timeout if timeout is None else timeout
         if not timeout > 0:
@@ -353,6 +391,26 @@ class OcppProtocol:
         else:
             self._launch(call)
         return call
+
+    def send_message(self, spec: SendSpec[ReqT], payload: ReqT) -> str:
+        """Write a SEND frame (OCPP 2.1): no call slot, no answer, no timeout. Returns its messageId.
+
+        Raises like :meth:`send_call` before anything is written, and ``ValueError`` when the
+        connection's OCPP version has no SEND frames.
+        """
+        if self._closed or self._closing:
+            raise ConnectionClosedError(f"cannot send {spec.name}: {self._close_reason}")
+        if not self.codec.rpc_extensions:
+            raise ValueError(f"OCPP {self.codec.actions.ocpp_version} has no SEND frames")
+        if not isinstance(payload, spec.payload):
+            raise TypeError(f"{spec.name} takes a {spec.payload.__name__}, got {type(payload).__name__}")
+        message_id = self._new_message_id()
+        body: Any = payload
+        if self.config.validate:
+            body = self._checked_payload(payload, spec.payload, lambda error: RequestValidationError(spec.name, error))
+        self._outbox.append(self.codec.encode(Send(message_id, spec.name, body)))
+        self.stats.sends_sent += 1
+        return message_id
 
     def cancel_call(self, call: OutgoingCall[Any]) -> None:
         """The caller gave up: a queued call is dropped unsent; one in flight keeps the slot until
@@ -447,6 +505,23 @@ class OcppProtocol:
             self._bad_in_row = 0
             self._incoming += 1
             return CallReceived(frame.message_id, spec, request)
+        kind = type(frame)
+        if kind is Send:
+            assert isinstance(frame, Send)
+            try:
+                send_spec, payload = codec.decode_send(frame)
+            except FrameError as exc:
+                return self._refused(exc)
+            self._bad_in_row = 0
+            self.stats.sends_received += 1
+            return SendReceived(frame.message_id, send_spec, payload)
+        if kind is CallResultError:
+            assert isinstance(frame, CallResultError)
+            self._bad_in_row = 0
+            self.stats.result_errors_received += 1
+            rejection = error_from_code(frame.error_code, frame.error_description, frame.error_details)
+            return ResultRejected(frame.message_id, rejection)
+        assert isinstance(frame, (CallResult, CallError))
         call = self._inflight
         if call is None or call.message_id != frame.message_id:
             return self._stray(frame.message_id, "CALLRESULT" if type(frame) is CallResult else "CALLERROR")
@@ -473,14 +548,25 @@ class OcppProtocol:
         if exc.answerable:
             self.stats.frames_rejected += 1
             self.stats.errors_sent += 1
-            self._outbox.append(self.codec.encode(exc.to_call_error()))
+            self._outbox.append(self.codec.encode(self.codec.error_frame(exc.message_id, exc.error)))
             return FrameRejected(exc.message_id, exc.error, True, close)
+        if exc.message_type == MessageType.SEND:  # never answered; counted as a refused frame
+            self.stats.frames_rejected += 1
+            return FrameRejected(exc.message_id, exc.error, False, close)
         self.stats.invalid_responses += 1
         failed: CallFailed | None = None
         call = self._inflight
         if call is not None and call.message_id == exc.message_id:
             self._settle_inflight()
             failed = CallFailed(call, InvalidResponseError(call.spec.name, call.message_id, exc.error))
+            if self.codec.rpc_extensions and exc.message_type == MessageType.CALL_RESULT:
+                # OCPP 2.1: tell the sender of a CALLRESULT we could not accept (CALLRESULTERROR).
+                error = self.codec.error_frame(exc.message_id, exc.error)
+                answer = CallResultError(
+                    error.message_id, error.error_code, error.error_description, error.error_details
+                )
+                self._outbox.append(self.codec.encode(answer))
+                self.stats.result_errors_sent += 1
         return FrameRejected(exc.message_id, exc.error, False, close, failed)
 
     def _stray(self, message_id: str, kind: str) -> ResponseDropped:
@@ -518,7 +604,7 @@ class OcppProtocol:
         self.stats.handler_failures += 1
         self.stats.errors_sent += 1
         error = InternalError(f"could not build a valid {spec.name} response")
-        self._outbox.append(self.codec.encode(error_frame(message_id, error)))
+        self._outbox.append(self.codec.encode(self.codec.error_frame(message_id, error)))
         return problem
 
     def send_error(self, message_id: str, error: OcppError, *, handler_failed: bool = False) -> None:
@@ -530,7 +616,7 @@ class OcppProtocol:
         self.stats.errors_sent += 1
         if handler_failed:
             self.stats.handler_failures += 1
-        self._outbox.append(self.codec.encode(error_frame(message_id, error)))
+        self._outbox.append(self.codec.encode(self.codec.error_frame(message_id, error)))
 
     def _checked_payload(self, payload: Any, tp: type[Any], wrap: Callable[[OcppError], Exception]) -> msgspec.Raw:
         """``payload`` encoded and validated as ``tp``; raise ``wrap(error)`` when it is invalid.

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
-from .actions import ActionRegistry, ActionSpec, Role
+from .actions import ActionRegistry, ActionSpec, Role, SendSpec
 from .connection_info import ConnectionInfo
 from .datatransfer import DataTransferRegistry
 from .errors import NotSupportedError
@@ -87,6 +87,10 @@ class Peer:
     async def call(self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None) -> ResT:
         """Send ``request`` as a CALL of ``spec`` and return the typed response (see :meth:`Session.call`)."""
         return await self._session.call(spec, request, timeout=timeout)
+
+    async def send(self, spec: SendSpec[ReqT], payload: ReqT) -> None:
+        """Send ``payload`` as a SEND frame (OCPP 2.1): written at once, never answered."""
+        await self._session.send(spec, payload)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close this connection (WebSocket close code and reason)."""
@@ -166,7 +170,7 @@ class RoleBinding(Generic[PeerT, HandlerT]):
         table = self.implemented(type(handler))
         role = self.role.value
 
-        def dispatch(spec: ActionSpec[Any, Any], request: Any) -> Awaitable[Any]:
+        def dispatch(spec: ActionSpec[Any, Any] | SendSpec[Any], request: Any) -> Awaitable[Any]:
             # Returns the handler's coroutine rather than awaiting it in a wrapper of its own: one
             # coroutine less per incoming CALL. An unsupported action raises here, at call time.
             impl = table.get(spec.name)

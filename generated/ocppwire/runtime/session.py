@@ -29,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from .actions import ActionSpec
+from .actions import ActionSpec, SendSpec
 from .codec import Codec
 from .errors import InternalError, OcppError
 from .exceptions import ConnectionClosedError
@@ -46,6 +46,8 @@ from .protocol import (
     OcppProtocol,
     ProtocolConfig,
     ResponseDropped,
+    ResultRejected,
+    SendReceived,
     SessionStats,
     uuid4_message_id,
 )
@@ -67,8 +69,9 @@ ResT = TypeVar("ResT")
 Send = Callable[[bytes], Awaitable[None]]
 """Writes one frame (UTF-8 JSON bytes) to the peer as a WebSocket text message."""
 
-Dispatch = Callable[[ActionSpec[Any, Any], Any], Awaitable[Any]]
-"""Answers one incoming request: returns the response payload or raises an OcppError."""
+Dispatch = Callable[[ActionSpec[Any, Any] | SendSpec[Any], Any], Awaitable[Any]]
+"""Answers one incoming request: returns the response payload or raises an OcppError. For a SEND
+(OCPP 2.1, a ``SendSpec``) the result is ignored: a SEND is never answered."""
 
 Close = Callable[[int, str], None]
 """Asks the transport to close the connection (WebSocket close code, reason) without waiting."""
@@ -243,6 +246,13 @@ class Session:
             self.protocol.cancel_call(call)
             raise
 
+    async def send(self, spec: SendSpec[ReqT], payload: ReqT) -> None:
+        """Write ``payload`` as a SEND frame (OCPP 2.1): no call slot, no answer, no timeout."""
+        if self._closed:
+            raise ConnectionClosedError(f"cannot send {spec.name}: connection closed")
+        self.protocol.send_message(spec, payload)
+        await self._flush()
+
     def _arm_timer(self) -> None:
         """Point the one timer at the core's next deadline (no timer when nothing is pending)."""
         deadline = self.protocol.next_deadline()
@@ -346,6 +356,26 @@ class Session:
             if event.close:
                 self._violation("too many refused frames")
             return
+        if kind is SendReceived:
+            assert isinstance(event, SendReceived)
+            self._busy += 1
+            task = _start_task(
+                self._loop_now(), self._deliver(event.spec, event.payload), f"ocpp-{event.spec.name}-{event.message_id}"
+            )
+            if not task.done():
+                self._handlers.add(task)
+            return
+        if kind is ResultRejected:
+            assert isinstance(event, ResultRejected)
+            if self._faults.allow(self.identity):
+                log.warning(
+                    "%s: the peer could not accept our answer (messageId %s): %s",
+                    self.identity,
+                    event.message_id,
+                    event.error,
+                    extra={"ocpp_identity": self.identity, "ocpp_message_id": event.message_id},
+                )
+            return
         assert isinstance(event, ResponseDropped)
         if self._faults.allow(self.identity):
             log.warning(
@@ -399,6 +429,25 @@ class Session:
                         extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
                     )
             await self._flush()
+        finally:
+            self._busy -= 1
+            self._handlers.discard(asyncio.current_task(self._loop))
+            resumed = self._resumed
+            if resumed is not None and not resumed.is_set() and not self.paused:
+                resumed.set()
+
+    async def _deliver(self, spec: SendSpec[Any], payload: Any) -> None:
+        """Hand one SEND to its handler; whatever happens, nothing goes back to the peer."""
+        try:
+            await self._dispatch(spec, payload)
+        except OcppError as exc:
+            log.info("%s: %s not handled: %s", self.identity, spec.name, exc, extra={"ocpp_identity": self.identity})
+        except Exception:
+            if not self._closed:
+                self.stats.handler_failures += 1
+                log.exception(
+                    "%s: handler for %s failed", self.identity, spec.name, extra={"ocpp_identity": self.identity}
+                )
         finally:
             self._busy -= 1
             self._handlers.discard(asyncio.current_task(self._loop))
