@@ -361,9 +361,11 @@ async def attack_slow_tls(url: str, seconds: float, tls_folder: str | None) -> d
     for _, writer in streams:
         writer.close()
     dropped = [w for w in waits if w is not None]
-    latest = f", the last after {max(dropped):.1f} s" if dropped else ""
+    at_once = sum(1 for w in dropped if w < 1.0)
+    latest = f", the others after {max(dropped):.1f} s" if len(dropped) > at_once else ""
     return {
-        "outcome": f"{len(dropped)} of {len(streams)} silent TLS handshakes dropped{latest}",
+        "outcome": f"{len(streams)} silent TLS clients: {at_once} dropped at accept{latest}"
+        + ("" if len(dropped) == len(streams) else f", {len(streams) - len(dropped)} still open"),
         "dropped": len(dropped),
         "held": len(streams),
         "latest": max(dropped) if dropped else None,
