@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy conformance soak crash bench bench-scale clean
+.PHONY: install run test check generate mypy conformance soak crash attack bench bench-scale clean
 
 install: $(STAMP)
 
@@ -52,6 +52,12 @@ mypy: install
 	$(VENV)/bin/mypy --strict generated/ocppwire
 	$(VENV)/bin/mypy --strict generator
 	MYPYPATH=generated $(VENV)/bin/mypy --strict examples benchmarks
+
+## Hostile peers against a CSMS process, one attack at a time (loopback, about a minute), while five well-behaved
+## stations keep calling; prints what the CSMS did, its RSS growth, log volume and the stations' p99 (docs/runtime.md).
+ATTACK_SECONDS ?= 4
+attack: install
+	$(PY) -m benchmarks.attack --seconds $(ATTACK_SECONDS) $(ATTACK_ARGS)
 
 ## Benchmarks against the ocpp package (PyPI): codec and end to end, a few minutes. BENCH_ARGS="--quick" to try it out.
 bench: install

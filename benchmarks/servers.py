@@ -92,6 +92,7 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
             close_timeout=options["close_timeout"],
             shutdown_grace=1.0,
             # the benchmarks open up to tens of thousands of stations from one loopback address
+            max_pending_handshakes=1_000_000,
             max_connections=1_000_000,
             max_connections_per_address=1_000_000,
             handshake_rate=1e9,

@@ -21,6 +21,7 @@ from ocppwire.runtime.options import ClientOptions, ServerOptions
 from ocppwire.v201 import csms, station
 
 FLEET_LIMITS: dict[str, Any] = {
+    "max_pending_handshakes": 100_000,
     "max_connections_per_address": 100_000,
     "handshake_rate": 1_000_000.0,
     "handshake_burst": 100_000,

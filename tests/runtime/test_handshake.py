@@ -168,7 +168,7 @@ class Clock:
 
 def test_admission_gate_limits() -> None:
     clock = Clock()
-    gate = AdmissionGate(max_connections=4, max_per_address=2, rate=1.0, burst=3, clock=clock)
+    gate = AdmissionGate(max_connections=4, max_per_address=2, max_pending=100, rate=1.0, burst=3, clock=clock)
     assert gate.admit("a") is None and gate.admit("a") is None
     third = gate.admit("a")
     assert third is not None and third.status == 429 and not third.abort
@@ -185,3 +185,10 @@ def test_admission_gate_limits() -> None:
     assert full is not None and full.status == 503
     assert [gate.admit("e").abort for _ in range(4)] == [False, False, False, True]  # type: ignore[union-attr]
     assert gate.refused == 7
+    pending = AdmissionGate(max_connections=9, max_per_address=9, max_pending=2, rate=1.0, burst=9, clock=clock)
+    assert pending.admit("a") is None and pending.admit("b") is None
+    dropped = pending.admit("c")
+    assert dropped is not None and dropped.abort and dropped.status == 503
+    pending.release("c", pending=True)
+    pending.handshake_done()  # "a" finished its handshake: room for one more
+    assert pending.admit("c") is None and (pending.open, pending.pending) == (3, 2)

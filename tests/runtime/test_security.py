@@ -271,6 +271,20 @@ async def test_far_over_the_limit_is_aborted_without_an_answer(start_csms: Start
             writer.close()
 
 
+async def test_pending_handshakes_are_capped_and_every_count_is_released(start_csms: StartCsms) -> None:
+    server = await start_csms(max_pending_handshakes=2)
+    silent = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(3)]
+    assert await asyncio.wait_for(silent[2][0].read(100), 2) == b""  # a third handshake in progress: dropped
+    for _, writer in silent:
+        writer.close()
+    await eventually(lambda: server.gate.pending == 0)
+    assert await _handshake_status(server, "CS2") is None  # room again once the silent ones went away
+    assert server.gate.pending == 0 and server.gate.open >= 1
+    while _open:
+        await _open.pop().close()
+    await eventually(lambda: server.gate.open == 0)
+
+
 async def test_listen_backlog_is_passed_to_the_socket(start_csms: StartCsms, monkeypatch: pytest.MonkeyPatch) -> None:
     loop = asyncio.get_running_loop()
     seen: dict[str, Any] = {}

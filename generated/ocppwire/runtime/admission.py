@@ -1,9 +1,13 @@
 """Who may open a connection right now: the server's connection limits as a pure state machine.
 
-The server asks :meth:`AdmissionGate.admit` the moment a TCP connection is accepted (for TLS: once its
-handshake is done, which ``tls_handshake_timeout`` bounds) and calls :meth:`AdmissionGate.release`
-when it ends. Three limits, in this order:
+The server asks :meth:`AdmissionGate.admit` the moment ``accept()`` returns a TCP connection — before
+a TLS handshake or any buffer is spent on it — tells it when the connection's opening handshake is
+over (:meth:`AdmissionGate.handshake_done`) and calls :meth:`AdmissionGate.release` when it ends.
+The limits, in this order:
 
+0. ``max_pending_handshakes`` connections still in their TLS or HTTP handshake — beyond it the new
+   TCP connection is dropped at once (a pending TLS handshake holds about 300 KiB of buffers, and
+   a handshake that never completes holds them until ``tls_handshake_timeout`` / ``open_timeout``);
 1. ``max_connections`` open connections in all (handshakes included) — beyond it **HTTP 503**;
 2. a token bucket per IP address: ``handshake_burst`` new connections at once, then ``handshake_rate``
    per second — **HTTP 429** (every attempt takes a token, refused ones too, so a flood drains it);
@@ -46,17 +50,21 @@ class AdmissionGate:
         *,
         max_connections: int,
         max_per_address: int,
+        max_pending: int,
         rate: float,
         burst: int,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_connections = max_connections
+        self.max_pending = max_pending
         self.max_per_address = max_per_address
         self.rate = rate
         self.burst = burst
         self._clock = clock
         self.open = 0
         """Connections currently counted (admitted or being refused)."""
+        self.pending = 0
+        """Counted connections whose opening handshake is not over yet."""
         self._per_address: dict[str, int] = {}
         self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, stamp)
         self.refused = 0
@@ -72,6 +80,7 @@ class AdmissionGate:
         Every call must be paired with one :meth:`release` when the connection ends, refused or not.
         """
         self.open += 1
+        self.pending += 1
         count = self._per_address[address] = self._per_address.get(address, 0) + 1
         refusal = self._judge(address, count)
         if refusal is not None:
@@ -79,6 +88,8 @@ class AdmissionGate:
         return refusal
 
     def _judge(self, address: str, count: int) -> Refusal | None:
+        if self.pending > self.max_pending:
+            return Refusal(http.HTTPStatus.SERVICE_UNAVAILABLE, "too many handshakes in progress", abort=True)
         if self.open > self.max_connections:
             return Refusal(
                 http.HTTPStatus.SERVICE_UNAVAILABLE, "too many connections", abort=self.open > 2 * self.max_connections
@@ -100,8 +111,14 @@ class AdmissionGate:
             return Refusal(http.HTTPStatus.TOO_MANY_REQUESTS, "connection rate from this address too high")
         return None
 
-    def release(self, address: str) -> None:
-        """A connection counted by :meth:`admit` has ended."""
+    def handshake_done(self) -> None:
+        """A counted connection's opening handshake is over (accepted or answered with a refusal)."""
+        self.pending -= 1
+
+    def release(self, address: str, *, pending: bool = False) -> None:
+        """A connection counted by :meth:`admit` has ended (``pending``: before its handshake was over)."""
+        if pending:
+            self.pending -= 1
         self.open -= 1
         count = self._per_address.get(address, 0) - 1
         if count > 0:

@@ -137,6 +137,8 @@ class ServerOptions(ConnectionOptions):
     compression: bool | ServerPerMessageDeflateFactory = True
     """Offer permessage-deflate (OCPP-J requires it of a CSMS). ``True`` uses websockets' defaults (12-bit
     windows, memLevel 5); a ``ServerPerMessageDeflateFactory`` tunes window sizes and memory."""
+    max_pending_handshakes: int = 128
+    """Connections still in their TLS or HTTP handshake before new TCP connections are dropped at once."""
     max_connections: int = 10_000
     """Open connections (handshakes in progress included) before new ones get HTTP 503."""
     max_connections_per_address: int = 256
@@ -155,6 +157,7 @@ class ServerOptions(ConnectionOptions):
         _check(
             self,
             positive=(
+                "max_pending_handshakes",
                 "max_connections",
                 "max_connections_per_address",
                 "handshake_rate",

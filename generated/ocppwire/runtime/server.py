@@ -39,11 +39,14 @@ frame contents (:class:`~ocppwire.runtime.logsafe.TransportLogger`).
 from __future__ import annotations
 
 import asyncio
+import errno
 import http
 import inspect
 import logging
+import socket
+import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from ssl import SSLObject
 from types import MappingProxyType
@@ -107,6 +110,71 @@ def _peer_certificate(connection: ServerConnection) -> tuple[dict[str, Any] | No
     return ssl_object.getpeercert() or None, ssl_object.getpeercert(binary_form=True)
 
 
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
+class _AdmittedSocket(socket.socket):
+    """An accepted connection that tells the server when it is closed (the transport closes it, always)."""
+
+    on_close: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        on_close, self.on_close = self.on_close, None
+        super().close()
+        if on_close is not None:
+            on_close()
+
+
+class _ListeningSocket(socket.socket):
+    """The server's listening socket: admission at ``accept()`` and a sane answer to running out of descriptors.
+
+    *Admission* — every accepted connection is shown to ``on_accept`` before asyncio builds anything
+    for it (for TLS: before the handshake and its buffers); a connection it refuses is closed at once
+    and the next one is accepted.
+
+    *Out of descriptors* — asyncio's accept loop (3.11/3.12) answers EMFILE by logging it, pausing
+    the listener for a second, and then trying ``accept()`` again for the rest of its ``backlog``-long
+    loop, logging and scheduling another pause each time: tens of thousands of tracebacks with a large
+    backlog. Here the first failure of an episode is raised (asyncio logs it once and pauses); further
+    ones in the same half second look like an empty queue (``BlockingIOError``), which ends the loop.
+    """
+
+    on_accept: Callable[[_AdmittedSocket, Any], bool] | None = None
+    _failed_at = -1.0
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        while True:
+            try:
+                fd, address = self._accept()  # type: ignore[attr-defined]
+            except OSError as exc:
+                if exc.errno not in _OUT_OF_RESOURCES:
+                    raise
+                now = time.monotonic()
+                if now - self._failed_at < 0.5:
+                    raise BlockingIOError(errno.EAGAIN, "accept paused: out of resources") from None
+                self._failed_at = now
+                raise
+            conn = _AdmittedSocket(self.family, self.type, self.proto, fileno=fd)
+            if self.on_accept is None or self.on_accept(conn, address):
+                return conn, address
+            conn.close()
+
+
+def _listening_socket(host: str | None, port: int, backlog: int) -> _ListeningSocket:
+    """Bind and listen like ``loop.create_server`` would (``None``: every interface, IPv4 and IPv6)."""
+    if host is None or host == "":
+        if socket.has_dualstack_ipv6():
+            plain = socket.create_server(("::", port), family=socket.AF_INET6, backlog=backlog, dualstack_ipv6=True)
+        else:
+            plain = socket.create_server(("0.0.0.0", port), backlog=backlog)
+    else:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        plain = socket.create_server(address[:2], family=family, backlog=backlog)
+    listening = _ListeningSocket(fileno=plain.detach())
+    listening.setblocking(False)
+    return listening
+
+
 def _address_of(peername: Any) -> str:
     """The IP address the per-address limits count (the whole path for a Unix socket)."""
     if isinstance(peername, tuple) and peername:
@@ -114,27 +182,13 @@ def _address_of(peername: Any) -> str:
     return str(peername)
 
 
-def _gated_connection(gate: AdmissionGate) -> type[ServerConnection]:
-    """A websockets connection class that asks ``gate`` the moment its TCP (or TLS) connection is up."""
+@dataclass
+class _Admitted:
+    """The admission state of one accepted connection, keyed by its peer name."""
 
-    class GatedConnection(ServerConnection):
-        ocpp_address: str | None = None
-        ocpp_refusal: Refusal | None = None
-
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            self.ocpp_address = _address_of(transport.get_extra_info("peername"))
-            self.ocpp_refusal = gate.admit(self.ocpp_address)
-            super().connection_made(transport)
-            if self.ocpp_refusal is not None and self.ocpp_refusal.abort:
-                self.transport.abort()  # far over a limit: not even an HTTP answer
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            if self.ocpp_address is not None:
-                gate.release(self.ocpp_address)
-                self.ocpp_address = None
-            super().connection_lost(exc)
-
-    return GatedConnection
+    address: str
+    refusal: Refusal | None
+    pending: bool = True
 
 
 class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
@@ -168,14 +222,16 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         self.gate = AdmissionGate(
             max_connections=options.max_connections,
             max_per_address=options.max_connections_per_address,
+            max_pending=options.max_pending_handshakes,
             rate=options.handshake_rate,
             burst=options.handshake_burst,
         )
         """The connection limits' counters (open connections, refusals)."""
         self._refusals = LogLimiter(log, burst=20, rate=2.0, prefix="refused connections: ")
+        self._admitted: dict[Any, _Admitted] = {}
         self._connections: dict[str, OcppConnection[PeerT, HandlerT]] = {}
         self._peers: dict[str, PeerT] = {}
-        self._accepted: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
+        self._accepted_requests: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
         self._ws: Server | None = None
         self._closing = False
         self._closed = asyncio.Event()
@@ -191,16 +247,16 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         tls: dict[str, Any] = {}
         if options.ssl is not None:
             tls = {"ssl": options.ssl, "ssl_handshake_timeout": options.tls_handshake_timeout}
+        listening = _listening_socket(self.host, self._port, options.listen_backlog)
+        listening.on_accept = self._on_accept
         self._ws = await ws_serve(
             self._serve_connection,
-            self.host,
-            self._port,
+            sock=listening,
             select_subprotocol=self._select_subprotocol,
             process_request=self._process_request,
             compression="deflate" if compression is True else None,
             extensions=deflate,
             logger=TransportLogger(logging.getLogger("ocppwire.server.websockets")),
-            create_connection=_gated_connection(self.gate),
             backlog=options.listen_backlog,
             **tls,
             **options.websocket_settings(),
@@ -262,6 +318,33 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             host = f"[{host}]"
         return f"{scheme}://{host}:{self.port}{self._prefix or ''}"
 
+    # ---- admission (see admission.py) -------------------------------------------------------------
+    def _on_accept(self, conn: _AdmittedSocket, peername: Any) -> bool:
+        address = _address_of(peername)
+        refusal = self.gate.admit(address)
+        if refusal is not None and refusal.abort:
+            self.gate.release(address, pending=True)
+            self._refusals.log(logging.INFO, "dropped a connection from %s: %s", address, refusal.text)
+            return False
+        admitted = self._admitted[peername] = _Admitted(address, refusal)
+        conn.on_close = lambda: self._on_close(peername, admitted)
+        return True
+
+    def _on_close(self, peername: Any, admitted: _Admitted) -> None:
+        if self._admitted.get(peername) is admitted:
+            del self._admitted[peername]
+        self.gate.release(admitted.address, pending=admitted.pending)
+
+    def _handshake_over(self, connection: ServerConnection) -> Refusal | None:
+        """Mark the connection's handshake as over; the refusal decided at accept time, if any."""
+        admitted = self._admitted.get(connection.transport.get_extra_info("peername"))
+        if admitted is None:
+            return None
+        if admitted.pending:
+            admitted.pending = False
+            self.gate.handshake_done()
+        return admitted.refusal
+
     # ---- handshake -------------------------------------------------------------------------------
     def _select_subprotocol(self, connection: ServerConnection, offered: Any) -> Subprotocol | None:
         chosen = choose_subprotocol(offered, self._subprotocols)
@@ -279,7 +362,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         return response
 
     async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        refusal: Refusal | None = getattr(connection, "ocpp_refusal", None)
+        refusal = self._handshake_over(connection)
         if refusal is not None:
             return self._refuse(connection, refusal.status, refusal.text, "%s", refusal.text)
         if self._closing:
@@ -344,14 +427,14 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
                 return self._refuse(
                     connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: invalid credentials", identity
                 )
-        self._accepted[connection] = _Accepted(
+        self._accepted_requests[connection] = _Accepted(
             identity, request.path, None if credentials is None else credentials[0], certificate, certificate_der
         )
         return None
 
     # ---- connections ----------------------------------------------------------------------------
     async def _serve_connection(self, ws: ServerConnection) -> None:
-        accepted = self._accepted.pop(ws, None)
+        accepted = self._accepted_requests.pop(ws, None)
         if accepted is None:  # cannot happen: process_request ran for every handshake
             await ws.close(1011, "internal error")
             return
