@@ -5,9 +5,8 @@ stations calling it, and one attacker process for two seconds; the assertions ar
 (docs/runtime.md, "Hostile peers"). The bystanders' p99 is only checked loosely here (2 s): a
 loaded test machine says nothing about the CSMS; ``make attack`` holds the strict figure.
 
-The three rows marked ``xfail`` need the per-connection limits of the protocol core
-(``max_incoming_calls``, ``send_timeout``, ``max_bad_frames``); they are written against the same
-bounds and start passing when that core lands — then remove the marker.
+The flood rows hold through the per-connection limits of the protocol core
+(``max_incoming_calls``, ``send_timeout``, ``max_bad_frames``).
 """
 
 from __future__ import annotations
@@ -15,13 +14,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 
 from benchmarks.attack import Row, run_row
 
 SECONDS = 2.0
 LOOSE_P99_MS = 2000.0
-CORE = pytest.mark.xfail(reason="needs the protocol core's per-connection limits (lead's branch)", strict=False)
 
 
 async def _row(name: str, tmp_path: Path) -> Row:
@@ -55,21 +52,18 @@ async def test_descriptor_exhaustion_logs_no_storm(tmp_path: Path) -> None:
     assert row.log_errors <= 20, row
 
 
-@CORE
 async def test_non_reading_flood_is_pushed_back_or_closed(tmp_path: Path) -> None:
     row = await _row("non-reading Heartbeat flood", tmp_path)
-    assert "stopped reading" in row.outcome or "closed" in row.outcome, row
+    assert row.holds, row
     assert row.rss_growth_mib < 64, row
 
 
-@CORE
 async def test_slow_handler_flood_runs_at_most_four_handlers(tmp_path: Path) -> None:
     row = await _row("slow-handler Authorize flood", tmp_path)
     peak = re.search(r"peak (\d+) handlers at once", row.outcome)
     assert peak is not None and int(peak.group(1)) <= 4, row  # max_incoming_calls
 
 
-@CORE
 async def test_refused_frame_flood_is_closed(tmp_path: Path) -> None:
     row = await _row("refused-frame flood (deflated 1 MiB junk)", tmp_path)
     assert row.outcome.startswith("closed"), row
