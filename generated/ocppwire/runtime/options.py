@@ -151,6 +151,9 @@ class ServerOptions(ConnectionOptions):
     """The listening socket's accept queue (the kernel caps it at ``net.core.somaxconn``)."""
     tls_handshake_timeout: float = 10.0
     """Seconds a TLS handshake may take before the TCP connection is dropped."""
+    subprotocol_preference: tuple[str, ...] | None = None
+    """With several OCPP versions (``serve_versions``): the subprotocols in the order the server prefers
+    them, e.g. ``("ocpp2.0.1", "ocpp1.6")``; ``None`` prefers the newest version a station offers."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -46,7 +46,7 @@ import logging
 import socket
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from ssl import SSLObject
 from types import MappingProxyType
@@ -72,7 +72,7 @@ from .handshake import (
 )
 from .logsafe import LogLimiter, TransportLogger, escape
 from .options import Authenticator, ServerOptions
-from .roles import HandlerT, PeerT, RoleBinding
+from .roles import HandlerT, Peer, PeerT, RoleBinding, RoleHandler
 
 __all__ = [
     "AuthRequest",
@@ -81,9 +81,12 @@ __all__ = [
     "MAX_IDENTITY_LENGTH",
     "OcppServer",
     "REPLACE_GRACE",
+    "Route",
     "ServerOptions",
     "identity_from_path",
+    "preference_order",
     "serve",
+    "serve_versions",
 ]
 
 REPLACED_CLOSE_CODE = 1008
@@ -191,6 +194,32 @@ class _Admitted:
     pending: bool = True
 
 
+@dataclass(frozen=True)
+class Route(Generic[PeerT, HandlerT]):
+    """One OCPP version a server speaks: the role binding of that version and the handler answering it.
+
+    ``Route(v16.csms.BINDING, MyCsms16())``; pass several to :func:`serve_versions`.
+    """
+
+    binding: RoleBinding[PeerT, HandlerT]
+    handler: HandlerT
+
+
+def _version_key(subprotocol: str, routes: Mapping[str, Route[Any, Any]]) -> tuple[int, ...]:
+    version = routes[subprotocol].binding.actions.ocpp_version
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+def preference_order(routes: Mapping[str, Route[Any, Any]], preference: Sequence[str] | None) -> tuple[str, ...]:
+    """The subprotocols a server offers, most preferred first: ``preference`` when given (every entry
+    must have a route, and every route must be listed), else newest OCPP version first."""
+    if preference is None:
+        return tuple(sorted(routes, key=lambda sub: _version_key(sub, routes), reverse=True))
+    if set(preference) != set(routes) or len(preference) != len(routes):
+        raise ValueError(f"subprotocol_preference must list exactly {sorted(routes)}, got {list(preference)}")
+    return tuple(preference)
+
+
 class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
     """A running CSMS endpoint. Await it (or ``async with`` it) to start listening.
 
@@ -205,11 +234,20 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         host: str | None,
         port: int,
         options: ServerOptions | None = None,
+        *,
+        more_versions: Sequence[Route[Any, Any]] = (),
     ) -> None:
-        binding.check_handler(handler)
         options = ServerOptions() if options is None else options
         if not isinstance(options, ServerOptions):
             raise TypeError(f"options must be a ServerOptions, not {type(options).__name__}")
+        routes: dict[str, Route[Any, Any]] = {}
+        for route in (Route(binding, handler), *more_versions):
+            route.binding.check_handler(route.handler)
+            subprotocol = route.binding.actions.subprotocol
+            if subprotocol in routes:
+                raise ValueError(f"two handlers for {subprotocol}")
+            routes[subprotocol] = route
+        self._routes = routes
         self.binding = binding
         self.handler = handler
         self.host = host
@@ -218,7 +256,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         self._port = port
         self._config = options.session_config()
         self._prefix = options.route_prefix
-        self._subprotocols = (binding.actions.subprotocol,)
+        self._subprotocols = preference_order(routes, options.subprotocol_preference)
         self.gate = AdmissionGate(
             max_connections=options.max_connections,
             max_per_address=options.max_connections_per_address,
@@ -458,7 +496,8 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             certificate=accepted.certificate,
             certificate_der=accepted.certificate_der,
         )
-        connection = OcppConnection(ws, self.binding, self.handler, info, self._config)
+        route = self._routes[ws.subprotocol]
+        connection = OcppConnection(ws, route.binding, route.handler, info, self._config)
         previous = self._connections.get(identity)
         self._connections[identity] = connection
         self._peers[identity] = connection.peer
@@ -493,6 +532,26 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
                 log.warning("%s: replaced connection did not finish", identity, extra={"ocpp_identity": identity})
         finally:
             await asyncio.wait([closing])
+
+
+def serve_versions(
+    *routes: Route[Any, Any],
+    host: str | None = "127.0.0.1",
+    port: int = 9000,
+    options: ServerOptions | None = None,
+) -> OcppServer[Peer, RoleHandler[Any]]:
+    """One CSMS endpoint for several OCPP versions: a :class:`Route` (role binding + handler) per version.
+
+    Each connection speaks the subprotocol chosen from the station's offer in the server's preference
+    order (``ServerOptions.subprotocol_preference``, newest version first by default) and is served by
+    that version's handler with a client typed for that version; :attr:`OcppServer.stations` holds
+    them all (``peer.info.subprotocol`` or ``isinstance`` tells which). Identity rules, limits, security
+    profiles and the one-connection-per-identity rule are shared across versions.
+    """
+    if not routes:
+        raise ValueError("serve_versions needs at least one Route")
+    first, *others = routes
+    return OcppServer(first.binding, first.handler, host, port, options, more_versions=others)
 
 
 def serve(
