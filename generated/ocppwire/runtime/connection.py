@@ -103,6 +103,7 @@ class OcppConnection(Generic[PeerT, HandlerT]):
         self._close_timeout = (ws.close_timeout or 10.0) + 1.0  # websockets' own wait, then ours
         self.peer: PeerT = binding.peer_type(self.session, info, self)
         self._dispatch_to = binding.dispatcher(handler, self.peer)
+        self.session.after = binding.after_dispatcher(handler, self.peer)
         self._closer: asyncio.Task[None] | None = None
         self.finished = asyncio.Event()
         """Set when :meth:`run` has fully finished (``on_disconnect`` included)."""

@@ -25,9 +25,9 @@ from .actions import ActionRegistry, ActionSpec, Role, SendSpec
 from .connection_info import ConnectionInfo
 from .datatransfer import DataTransferRegistry
 from .errors import NotSupportedError
-from .session import Dispatch, Session, SessionStats
+from .session import After, Dispatch, Session, SessionStats
 
-__all__ = ["Peer", "PeerT", "RoleBinding", "RoleHandler"]
+__all__ = ["AFTER_PREFIX", "Peer", "PeerT", "RoleBinding", "RoleHandler"]
 
 ReqT = TypeVar("ReqT")
 ResT = TypeVar("ResT")
@@ -121,6 +121,10 @@ class RoleHandler(Generic[PeerT]):
 HandlerT = TypeVar("HandlerT", bound=RoleHandler[Any])
 
 _Impl = Callable[[Any, Any, Any], Awaitable[Any]]
+_AfterImpl = Callable[[Any, Any, Any, Any], Awaitable[None]]
+
+AFTER_PREFIX = "after_"
+"""``after_<handler method>``: the hook a handler overrides to act once its answer has been sent."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +140,7 @@ class RoleBinding(Generic[PeerT, HandlerT]):
     handler_type: type[HandlerT]
     methods: Mapping[str, str]
     _tables: dict[type[Any], dict[str, _Impl]] = field(default_factory=dict, repr=False)
+    _after_tables: dict[type[Any], dict[str, _AfterImpl]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         expected = self.actions.received_by(self.role)
@@ -159,11 +164,41 @@ class RoleBinding(Generic[PeerT, HandlerT]):
             self._tables[handler_class] = table
         return table
 
+    def after_hooks(self, handler_class: type[Any]) -> dict[str, _AfterImpl]:
+        """The actions whose ``after_<method>`` hook ``handler_class`` overrides (the generated base
+        declares one per received action, doing nothing)."""
+        table = self._after_tables.get(handler_class)
+        if table is None:
+            table = {}
+            for action, method in self.methods.items():
+                name = AFTER_PREFIX + method
+                base = getattr(self.handler_type, name, None)
+                impl = getattr(handler_class, name, None)
+                if base is not None and impl is not None and impl is not base:
+                    if not inspect.iscoroutinefunction(impl):
+                        raise TypeError(f"{handler_class.__name__}.{name} must be an async method")
+                    table[action] = impl
+            self._after_tables[handler_class] = table
+        return table
+
     def check_handler(self, handler: object) -> None:
         """Raise ``TypeError`` early when ``handler`` is not a handler of this role."""
         if not isinstance(handler, self.handler_type):
             raise TypeError(f"handler must be a {self.handler_type.__name__}, got {type(handler).__name__}")
         self.implemented(type(handler))
+        self.after_hooks(type(handler))
+
+    def after_dispatcher(self, handler: HandlerT, peer: PeerT) -> After | None:
+        """The :data:`After` function running ``handler``'s ``after_*`` hooks, or ``None`` without any."""
+        table = self.after_hooks(type(handler))
+        if not table:
+            return None
+
+        def after(spec: ActionSpec[Any, Any], request: Any, response: Any) -> Awaitable[None] | None:
+            impl = table.get(spec.name)
+            return None if impl is None else impl(handler, peer, request, response)
+
+        return after
 
     def dispatcher(self, handler: HandlerT, peer: PeerT) -> Dispatch:
         """The :data:`Dispatch` function routing ``peer``'s requests to ``handler``'s methods."""

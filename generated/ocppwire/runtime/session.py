@@ -53,6 +53,7 @@ from .protocol import (
 )
 
 __all__ = [
+    "After",
     "Close",
     "DEFAULT_CALL_TIMEOUT",
     "Dispatch",
@@ -72,6 +73,10 @@ Send = Callable[[bytes], Awaitable[None]]
 Dispatch = Callable[[ActionSpec[Any, Any] | SendSpec[Any], Any], Awaitable[Any]]
 """Answers one incoming request: returns the response payload or raises an OcppError. For a SEND
 (OCPP 2.1, a ``SendSpec``) the result is ignored: a SEND is never answered."""
+
+After = Callable[[ActionSpec[Any, Any], Any, Any], Awaitable[None] | None]
+"""Runs the application's hook for an answered incoming CALL (request, response), once the answer is
+written; returns ``None`` when the action has no hook."""
 
 Close = Callable[[int, str], None]
 """Asks the transport to close the connection (WebSocket close code, reason) without waiting."""
@@ -154,6 +159,7 @@ class Session:
         identity: str = "",
         config: ProtocolConfig | None = None,
         close: Close | None = None,
+        after: After | None = None,
     ) -> None:
         self.protocol = OcppProtocol(codec, config, identity=identity)
         self.codec = codec
@@ -163,6 +169,8 @@ class Session:
         self._send = send
         self._dispatch = dispatch
         self._close_transport = close
+        self.after = after
+        """The application's after-answer hooks (settable: the peer they receive is made after the session)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
@@ -428,6 +436,10 @@ class Session:
                         problem,
                         extra={"ocpp_identity": self.identity, "ocpp_message_id": message_id},
                     )
+                elif self.after is not None:
+                    await self._flush()  # the answer goes out first, then the hook runs
+                    await self._run_after(spec, request, response)
+                    return
             await self._flush()
         finally:
             self._busy -= 1
@@ -435,6 +447,20 @@ class Session:
             resumed = self._resumed
             if resumed is not None and not resumed.is_set() and not self.paused:
                 resumed.set()
+
+    async def _run_after(self, spec: ActionSpec[Any, Any], request: Any, response: Any) -> None:
+        """The application's ``after_*`` hook for an answered CALL; its failure is logged, with the
+        peer's identity, and goes nowhere else (the peer already has its answer)."""
+        assert self.after is not None
+        try:
+            hook = self.after(spec, request, response)
+            if hook is not None:
+                await hook
+        except Exception:
+            if not self._closed:
+                log.exception(
+                    "%s: after_ hook for %s failed", self.identity, spec.name, extra={"ocpp_identity": self.identity}
+                )
 
     async def _deliver(self, spec: SendSpec[Any], payload: Any) -> None:
         """Hand one SEND to its handler; whatever happens, nothing goes back to the peer."""
