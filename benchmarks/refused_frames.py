@@ -12,6 +12,7 @@ on the valid frame it was made from. Target: at most 3x for every row.
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,17 +62,19 @@ def _frames(approx_size: int) -> tuple[bytes, dict[str, bytes]]:
     return valid, refused
 
 
-def _best(run: Callable[[bytes], object], data: bytes, rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        run(data)
-        best = min(best, time.perf_counter() - started)
-    return best * 1000
+def _once(run: Callable[[bytes], object], data: bytes) -> float:
+    started = time.perf_counter()
+    run(data)
+    return time.perf_counter() - started
 
 
 def measure(approx_size: int = 2**20, rounds: int = 7) -> list[Row]:
-    """Time every refused kind against the valid frame (best of ``rounds``, interleaved)."""
+    """Time every refused kind against the valid frame.
+
+    Each round times the valid frame and the refused one back to back and keeps their ratio; a row
+    reports the median ratio (and the best times), so a machine busy with other work slows both
+    sides of a pair alike instead of skewing the result.
+    """
     codec = Codec(ACTIONS)
 
     def full(data: bytes) -> object:
@@ -81,13 +84,15 @@ def measure(approx_size: int = 2**20, rounds: int = 7) -> list[Row]:
             return exc
 
     valid, refused = _frames(approx_size)
+    full(valid)  # warm the decoders
     rows = []
     for kind, data in refused.items():
-        valid_ms = _best(full, valid, rounds)
-        refused_ms = _best(full, data, rounds)
+        pairs = [(_once(full, valid), _once(full, data)) for _ in range(rounds)]
+        ratio = statistics.median(r / v for v, r in pairs)
+        valid_ms = min(v for v, _ in pairs) * 1000
         result = full(data)
         outcome = f"{result.error.code.value}" if isinstance(result, FrameError) else "accepted"
-        rows.append(Row(kind, len(data), valid_ms, refused_ms, outcome))
+        rows.append(Row(kind, len(data), valid_ms, valid_ms * ratio, outcome))
     return rows
 
 

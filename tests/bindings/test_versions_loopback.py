@@ -63,7 +63,9 @@ async def test_every_action_through_the_stubs(version: str) -> None:
     station_handler = answering(station_mod.ChargingStationHandler, station_mod.BINDING)
     server = await csms_mod.serve(csms_handler, "127.0.0.1", 0)
     try:
-        conn = station_mod.connect(server.url, identity="CS1", handler=station_handler, reconnect=False)
+        conn = station_mod.connect(
+            server.url, identity="CS1", handler=station_handler, options=station_mod.ClientOptions(reconnect=False)
+        )
         async with asyncio.timeout(60):
             await conn
             try:

@@ -16,8 +16,15 @@ from ocppwire.v16 import station as station16
 def test_the_api_has_the_same_shape_in_every_version(version: str) -> None:
     csms = importlib.import_module(f"ocppwire.{version}.csms")
     station = importlib.import_module(f"ocppwire.{version}.station")
-    assert set(csms.__all__) == {"BINDING", "ChargingStationClient", "CsmsHandler", "CsmsServer", "serve"}
-    assert set(station.__all__) == {"BINDING", "ChargingStationHandler", "CsmsClient", "StationConnection", "connect"}
+    assert set(csms.__all__) == {"BINDING", "ChargingStationClient", "CsmsHandler", "CsmsServer", "ServerOptions", "serve"}
+    assert set(station.__all__) == {
+        "BINDING",
+        "ChargingStationHandler",
+        "ClientOptions",
+        "CsmsClient",
+        "StationConnection",
+        "connect",
+    }
     actions = importlib.import_module(f"ocppwire.{version}.actions")
     assert {"ACTIONS", "CSMS_SENDS", "STATION_SENDS", "OCPP_VERSION", "SUBPROTOCOL"} <= set(actions.__all__)
 

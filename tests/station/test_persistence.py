@@ -116,6 +116,8 @@ while True:
         set_variable_data(catalog.OCPPCommCtrlr.HeartbeatInterval, n),
         set_variable_data(FAN_MODE, modes[n % 3]),
     ]))
+    if n == 1:
+        print("writing", flush=True)  # the first request is on disk: the kills may start
 """
 
 
@@ -123,8 +125,12 @@ async def test_power_cut_during_set_variables_keeps_each_request_whole(tmp_path:
     db = tmp_path / "station.db"
     rng = random.Random(11)
     for _ in range(3):
-        process = await asyncio.create_subprocess_exec(sys.executable, "-c", WRITER, str(db), str(HERE))
-        await asyncio.sleep(rng.uniform(0.8, 1.4))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", WRITER, str(db), str(HERE), stdout=asyncio.subprocess.PIPE
+        )
+        assert process.stdout is not None
+        assert await asyncio.wait_for(process.stdout.readline(), 60) == b"writing\n"  # a loaded machine starts slowly
+        await asyncio.sleep(rng.uniform(0.05, 0.6))
         process.send_signal(signal.SIGKILL)
         await process.wait()
         with StationStore(db) as store:
