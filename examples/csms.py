@@ -114,7 +114,7 @@ class DemoCsms(csms.CsmsHandler):
             record.meter_values += 1
             for sample in value.sampled_value:
                 # an absent measurand means the schema default, Energy.Active.Import.Register
-                if value_or_default(sample, "measurand") is ENERGY:
+                if value_or_default(sample, "measurand", e.MeasurandEnumType) is ENERGY:
                     record.energy_wh = max(record.energy_wh, sample.value)
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .actions import ActionRegistry, ActionSpec, Role
 from .errors import NotSupportedError
+from .handler_check import check_handler_class
 from .session import Dispatch, Session, SessionStats
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ class RoleBinding(Generic[PeerT, HandlerT]):
         if not isinstance(handler, self.handler_type):
             raise TypeError(f"handler must be a {self.handler_type.__name__}, got {type(handler).__name__}")
         self.implemented(type(handler))
+        check_handler_class(type(handler), self.handler_type, self.methods)
 
     def dispatcher(self, handler: HandlerT, peer: PeerT) -> Dispatch:
         """The :data:`Dispatch` function routing ``peer``'s requests to ``handler``'s methods."""
