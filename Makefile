@@ -70,8 +70,8 @@ docs: install
 ## sdist and wheel of both distributions (ocppwire from generated/, ocppgen from the root) in dist/, checked by twine.
 dist: install
 	rm -rf dist
-	$(PY) -m build --sdist --wheel --outdir dist generated
-	$(PY) -m build --sdist --wheel --outdir dist .
+	$(PY) -m build -q --sdist --wheel --outdir dist generated
+	$(PY) -m build -q --sdist --wheel --outdir dist .
 	$(VENV)/bin/twine check --strict dist/*
 
 ## Remove the venv and every build output (start afresh after a Python upgrade or a failed install).
