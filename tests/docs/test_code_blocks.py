@@ -7,6 +7,7 @@ names the file and the line of the block (``docs/runtime.md:17``) and shows the 
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -34,8 +35,9 @@ def test_the_docs_have_python_blocks() -> None:
 def test_block_compiles(block: CodeBlock) -> None:
     # the line offset makes a SyntaxError point at the Markdown file's own line
     source = "\n" * (block.line - 1) + block.code
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if block.fragment else 0  # a fragment may be an excerpt of a coroutine
     try:
-        compile(source, block.where(ROOT), "exec")
+        compile(source, block.where(ROOT), "exec", flags=flags)
     except SyntaxError as exc:
         pytest.fail(f"{block.where(ROOT)}: block does not compile: {exc}")
 
