@@ -60,7 +60,7 @@ def python_blocks(path: Path) -> list[CodeBlock]:
         body: list[str] = []
         j = i + 1
         while j < len(lines) and not re.match(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[j]):
-            body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
+            body.append(lines[j][len(indent) :] if lines[j].startswith(indent) else lines[j].lstrip())
             j += 1
         words = info.split()
         if words and words[0].lower() in PYTHON_LANGS:

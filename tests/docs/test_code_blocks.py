@@ -53,7 +53,9 @@ def test_block_runs(block: CodeBlock, tmp_path: Path) -> None:
             [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT
         )
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{block.where(ROOT)}: block did not finish within {TIMEOUT} s (a server that never stops?)\n"
-                    f"{exc.stdout or ''}{exc.stderr or ''}")
+        pytest.fail(
+            f"{block.where(ROOT)}: block did not finish within {TIMEOUT} s (a server that never stops?)\n"
+            f"{exc.stdout or ''}{exc.stderr or ''}"
+        )
     output = (result.stdout + result.stderr).replace(str(script), block.where(ROOT))
     assert result.returncode == 0, f"{block.where(ROOT)}: block exited with {result.returncode}\n{output}"

@@ -53,7 +53,14 @@ def test_python_blocks_lines_and_fragments(tmp_path: Path) -> None:
     path = tmp_path / "sample.md"
     path.write_text(SAMPLE)
     blocks = python_blocks(path)
-    assert [(b.line, b.fragment) for b in blocks] == [(4, False), (9, True), (15, True), (24, False), (34, False), (39, False)]
+    assert [(b.line, b.fragment) for b in blocks] == [
+        (4, False),
+        (9, True),
+        (15, True),
+        (24, False),
+        (34, False),
+        (39, False),
+    ]
     assert blocks[0].code == 'print("complete")\n'
     assert blocks[4].code == 'if True:\n    print("indented")\n'
     assert blocks[0].where(tmp_path) == "sample.md:4"

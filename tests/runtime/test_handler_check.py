@@ -23,8 +23,15 @@ def refusal(handler_class: type[Any], binding: Any = csms.BINDING) -> str:
 
 @pytest.mark.parametrize(
     "name",
-    ["boot_notificaton", "boot_notifications", "on_boot_notification", "handle_boot_notification",
-     "BootNotification", "bootNotification", "on_BootNotification"],
+    [
+        "boot_notificaton",
+        "boot_notifications",
+        "on_boot_notification",
+        "handle_boot_notification",
+        "BootNotification",
+        "bootNotification",
+        "on_BootNotification",
+    ],
 )
 def test_a_misspelt_handler_name_names_the_closest_action(name: str) -> None:
     async def method(self: Any, station: Any, req: Any) -> Any:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-USER_FILE = '''
+USER_FILE = """
 import asyncio
 import datetime as dt
 
@@ -49,16 +49,16 @@ async def main() -> None:
 
 
 asyncio.run(main())
-'''
+"""
 
-MISUSE = '''
+MISUSE = """
 from ocppwire.runtime.struct import value_or_default
 from ocppwire.v201 import enums as e, types as t
 
 sample = t.SampledValueType(value=1.0)
 wrong: int = value_or_default(sample, "measurand", e.MeasurandEnumType)
 untyped: str = value_or_default(sample, "measurand")
-'''
+"""
 
 
 def run_user_mypy(folder: Path, name: str, text: str) -> subprocess.CompletedProcess[str]:
