@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 ## is removed and rebuilt (one line says so); an unsupported PYTHON stops make with one line.
 install:
 	@$(PYTHON) tools/venv_check.py $(VENV)
-	@$(MAKE) --no-print-directory $(STAMP)
+	@$(MAKE) --no-print-directory -s $(STAMP)
 
 # ocppwire is installed in setuptools' "compat" editable mode: a plain path entry (.pth, generated/) that
 # mypy and pyright follow, so a user's file outside the repository type-checks against the dev install.
