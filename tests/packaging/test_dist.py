@@ -64,12 +64,12 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(ROOT / name, root / name)
     for folder in ("generator", "templates"):
         shutil.copytree(ROOT / folder, root / folder, ignore=IGNORE)
+    logs = []
     for source in ("ocppwire-src", "ocppgen-src"):
-        run(
+        result = run(
             sys.executable,
             "-m",
             "build",
-            "-q",
             "--no-isolation",
             "--sdist",
             "--wheel",
@@ -78,7 +78,15 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
             source,
             cwd=work,
         )
+        logs.append(result.stdout + result.stderr)
+    (work / "build.log").write_text("\n".join(logs))
     return out
+
+
+def test_setuptools_has_no_warning_about_the_metadata(dist: Path) -> None:
+    log = (dist.parent / "build.log").read_text()
+    assert "adding license file 'LICENSE'" in log
+    assert not [line for line in log.splitlines() if "deprecat" in line.lower() or "SetuptoolsWarning" in line], log
 
 
 def test_both_distributions_build_and_pass_twine_check(dist: Path) -> None:
