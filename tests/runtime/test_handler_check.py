@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ocppwire.runtime.errors import OcppwireError
 from ocppwire.runtime.handler_check import HandlerDefinitionError, check_handler_class
 from ocppwire.v201 import csms, station
 from ocppwire.v201 import enums as e
@@ -110,3 +111,7 @@ async def test_serve_refuses_a_misspelt_handler_before_listening() -> None:
     with pytest.raises(HandlerDefinitionError, match="did you mean 'boot_notification'"):
         async with csms.serve(MyCsms(), "127.0.0.1", 0):
             pass
+
+
+def test_the_error_is_an_ocppwire_error_and_a_type_error() -> None:
+    assert issubclass(HandlerDefinitionError, OcppwireError) and issubclass(HandlerDefinitionError, TypeError)

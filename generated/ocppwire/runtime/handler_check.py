@@ -23,6 +23,8 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
+from .errors import OcppwireError
+
 __all__ = ["HandlerDefinitionError", "check_handler_class"]
 
 _FOREIGN_PREFIXES = ("on_", "handle_", "process_")
@@ -35,7 +37,7 @@ _passed: weakref.WeakKeyDictionary[type[Any], set[type[Any]]] = weakref.WeakKeyD
 """Handler classes already checked against a handler base: a simulator connecting 10,000 stations checks once."""
 
 
-class HandlerDefinitionError(TypeError):
+class HandlerDefinitionError(OcppwireError, TypeError):
     """A handler class defines a method the runtime would never call, or one it cannot call."""
 
 
