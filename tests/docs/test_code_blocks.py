@@ -57,5 +57,5 @@ def test_block_runs(block: CodeBlock, tmp_path: Path) -> None:
             f"{block.where(ROOT)}: block did not finish within {TIMEOUT} s (a server that never stops?)\n"
             f"{exc.stdout or ''}{exc.stderr or ''}"
         )
-    output = (result.stdout + result.stderr).replace(str(script), block.where(ROOT))
+    output = (result.stdout + result.stderr).replace(str(script), str(block.path.relative_to(ROOT)))
     assert result.returncode == 0, f"{block.where(ROOT)}: block exited with {result.returncode}\n{output}"
