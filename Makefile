@@ -4,16 +4,25 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy conformance soak crash attack bench bench-scale clean
+.PHONY: install run test check generate mypy conformance soak crash attack bench bench-scale docs dist clean
 
-install: $(STAMP)
+## Supported: Python 3.11, 3.12 and 3.13 (`PYTHON=python3.13 make test`). A .venv built by another Python
+## is removed and rebuilt (one line says so); an unsupported PYTHON stops make with one line.
+install:
+	@$(PYTHON) tools/venv_check.py $(VENV)
+	@$(MAKE) --no-print-directory -s $(STAMP)
 
+# ocppwire is installed in setuptools' "compat" editable mode: a plain path entry (.pth, generated/) that
+# mypy and pyright follow, so a user's file outside the repository type-checks against the dev install.
+# The default mode's import hook is invisible to type checkers. ocppgen keeps the default mode: its
+# package lives in generator/ under another name, which only the import hook can map.
 $(STAMP): pyproject.toml generated/pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "installing ocppwire and ocppgen[test] into $(VENV) (log: $(VENV)/install.log)"
-	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
-	@$(PY) -m pip install -e ./generated -e '.[test]' >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
-	touch $(STAMP)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing ocppwire and ocppgen[test] into $(VENV) with $$($(PY) -V) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: installing pip failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
+	@$(PY) -m pip install -e ./generated --config-settings editable_mode=compat >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
+	@$(PY) -m pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
+	@touch $(STAMP)
 
 ## Regenerate the bindings of every version (schemas/v16, v201, v21 -> generated/ocppwire/v16, v201, v21) and print a summary.
 generate: install
@@ -67,5 +76,17 @@ bench: install
 bench-scale: install
 	$(PY) -m benchmarks.scale_bench $(SCALE_ARGS)
 
+## The documentation site (MkDocs + mkdocstrings, strict: a broken link or reference fails) in site/.
+docs: install
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
+## sdist and wheel of both distributions (ocppwire from generated/, ocppgen from the root) in dist/, checked by twine.
+dist: install
+	rm -rf dist
+	$(PY) -m build -q --sdist --wheel --outdir dist generated
+	$(PY) -m build -q --sdist --wheel --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
+## Remove the venv and every build output (start afresh after a Python upgrade or a failed install).
 clean:
-	rm -rf $(VENV) build *.egg-info generated/*.egg-info .pytest_cache .mypy_cache
+	rm -rf $(VENV) build dist site *.egg-info generated/*.egg-info generated/build .pytest_cache .mypy_cache

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
+import sys
 from dataclasses import dataclass, field
 
 from ocppwire.runtime.struct import value_or_default
@@ -114,7 +115,7 @@ class DemoCsms(csms.CsmsHandler):
             record.meter_values += 1
             for sample in value.sampled_value:
                 # an absent measurand means the schema default, Energy.Active.Import.Register
-                if value_or_default(sample, "measurand") is ENERGY:
+                if value_or_default(sample, "measurand", e.MeasurandEnumType) is ENERGY:
                     record.energy_wh = max(record.energy_wh, sample.value)
 
 
@@ -124,12 +125,14 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=9000)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    server = await csms.serve(DemoCsms({"TOKEN-1", "TOKEN-2", "TOKEN-3"}), args.host, args.port)
-    await server.serve_forever()
+    async with csms.serve(DemoCsms({"TOKEN-1", "TOKEN-2", "TOKEN-3"}), args.host, args.port) as server:
+        print(f"CSMS listening on {server.url} (Ctrl-C stops it)", flush=True)
+        await server.serve_forever()
 
 
 if __name__ == "__main__":
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt:  # Ctrl-C: asyncio.run has cancelled main(), which closed the server
+        print("stopped", file=sys.stderr)
+        sys.exit(130)

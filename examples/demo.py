@@ -156,7 +156,11 @@ async def run_demo() -> list[str]:
 
 
 def main() -> int:
-    problems = asyncio.run(run_demo())
+    try:
+        problems = asyncio.run(run_demo())
+    except KeyboardInterrupt:  # Ctrl-C: asyncio.run has cancelled run_demo(), which closed everything
+        print("demo interrupted", file=sys.stderr)
+        return 130
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     print("demo OK" if not problems else f"demo FAILED ({len(problems)} problems)")

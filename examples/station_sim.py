@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
+import sys
 
 from msgspec import UNSET, UnsetType
 
@@ -159,4 +160,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:  # Ctrl-C: asyncio.run has cancelled main(), which closed the connection
+        print("stopped", file=sys.stderr)
+        sys.exit(130)

@@ -70,9 +70,13 @@ def test_codec_follows_the_policy_table_on_fuzzed_frames() -> None:
     assert set(result.cases) == {name[5:] for name in dir(FrameFuzzer) if name.startswith("make_")}
 
 
-@pytest.mark.parametrize("depth", [2_000, 100_000])
+@pytest.mark.parametrize("depth", [20_000, 100_000])
 def test_deeply_nested_call_is_answered_with_its_id(depth: int) -> None:
-    """msgspec gives up at the recursion limit; the CALL's id is still read from the first bytes."""
+    """msgspec gives up at the recursion limit; the CALL's id is still read from the first bytes.
+
+    The depths are past msgspec's limit on every supported Python (3.11 stops near 1,000 levels,
+    3.12 after 1,000, 3.13 between 5,000 and 10,000).
+    """
     data = b'[2,"deep-1","DataTransfer",{"vendorId":"a","data":' + b"[" * depth + b"]" * depth + b"}]"
     got = outcome(Codec(ACTIONS), data)
     assert (got.answered, got.code, got.message_id) == (True, "RpcFrameworkError", "deep-1")

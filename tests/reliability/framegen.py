@@ -74,12 +74,19 @@ def _answer(ids: set[str], codes: frozenset[str] | None) -> Owed:
 
 
 def _has_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return any("\ud800" <= c <= "\udfff" for c in value)
-    if isinstance(value, list):
-        return any(_has_surrogate(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    # Iterative: on Python 3.12+ msgspec decodes frames nested deeper than this interpreter's recursion
+    # limit (3.12: 1,000 levels; 3.13: 5,000), so a recursive walk of a decoded frame could overflow.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= c <= "\udfff" for c in item):
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
     return False
 
 

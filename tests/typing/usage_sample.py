@@ -30,7 +30,7 @@ def handle_boot(payload: bytes) -> bytes:
 
 def meter(value: float) -> messages.MeterValuesRequest:
     sample = types.SampledValueType(value=value, measurand=enums.MeasurandEnumType.ENERGY_ACTIVE_IMPORT_REGISTER)
-    context: enums.ReadingContextEnumType = value_or_default(sample, "context")
+    context: enums.ReadingContextEnumType = value_or_default(sample, "context", enums.ReadingContextEnumType)
     del context
     return messages.MeterValuesRequest(
         evse_id=1,

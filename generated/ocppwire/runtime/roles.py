@@ -25,6 +25,7 @@ from .actions import ActionRegistry, ActionSpec, Role, SendSpec
 from .connection_info import ConnectionInfo
 from .datatransfer import DataTransferRegistry
 from .errors import NotSupportedError
+from .handler_check import check_handler_class
 from .session import After, Dispatch, Session, SessionStats
 
 __all__ = ["AFTER_PREFIX", "Peer", "PeerT", "RoleBinding", "RoleHandler"]
@@ -186,6 +187,7 @@ class RoleBinding(Generic[PeerT, HandlerT]):
         if not isinstance(handler, self.handler_type):
             raise TypeError(f"handler must be a {self.handler_type.__name__}, got {type(handler).__name__}")
         self.implemented(type(handler))
+        check_handler_class(type(handler), self.handler_type, self.methods)
         self.after_hooks(type(handler))
 
     def after_dispatcher(self, handler: HandlerT, peer: PeerT) -> After | None:

@@ -23,11 +23,13 @@ whose schema declares defaults lists them in ``SCHEMA_DEFAULTS``; :func:`schema_
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar, TypeVar, overload
 
 import msgspec
 
 __all__ = ["OcppStruct", "schema_default", "value_or_default"]
+
+T = TypeVar("T")
 
 
 class OcppStruct(
@@ -49,9 +51,31 @@ def schema_default(struct_type: type[OcppStruct], field: str) -> object:
     return struct_type.SCHEMA_DEFAULTS[field]
 
 
-def value_or_default(obj: OcppStruct, field: str) -> Any:
-    """``obj.<field>`` when it is set, else the schema default, else :data:`msgspec.UNSET`."""
+@overload
+def value_or_default(obj: OcppStruct, field: str) -> object: ...
+
+
+@overload
+def value_or_default(obj: OcppStruct, field: str, expected: type[T]) -> T: ...
+
+
+def value_or_default(obj: OcppStruct, field: str, expected: type[object] | None = None) -> object:
+    """``obj.<field>`` when it is set, else the schema default, else :data:`msgspec.UNSET`.
+
+    A field name is a string, so a type checker cannot know the field's type: without ``expected`` the
+    result is ``object`` (compare it, or narrow it with ``isinstance``). With ``expected`` the result is
+    typed as that class and checked at run time, for example
+    ``value_or_default(sample, "measurand", MeasurandEnumType)`` is a ``MeasurandEnumType``;
+    ``TypeError`` when the value is not one (including an unset field whose schema gives no default).
+    """
     value = getattr(obj, field)
     if value is msgspec.UNSET:
-        return type(obj).SCHEMA_DEFAULTS.get(field, msgspec.UNSET)
+        value = type(obj).SCHEMA_DEFAULTS.get(field, msgspec.UNSET)
+    if expected is None:
+        return value
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # a JSON number written without a fraction decodes as int
+    if not isinstance(value, expected):
+        shown = "unset, and the schema gives no default" if value is msgspec.UNSET else f"a {type(value).__name__}"
+        raise TypeError(f"{type(obj).__name__}.{field} is {shown}; expected {expected.__name__}")
     return value

@@ -5,68 +5,61 @@ Example — 1,000 stations sending MeterValues as fast as the CSMS answers, for 
     ocppwire-sim ws://127.0.0.1:9000/ocpp -n 1000 --scenario meter-values --duration 30
 
 The command exits with status 1 when anything went wrong (a station that could not connect, a
-CALLERROR, a timeout ...), so scripts can treat "no errors" as a pass. ``--json`` replaces the
-human-readable output with JSON lines: one per phase event, the last one the result.
+CALLERROR, a timeout ...), so scripts can treat "no errors" as a pass; Ctrl-C stops it with status 130
+and one line, no traceback. ``--json`` replaces the human-readable output with JSON lines: one per phase
+event, the last one the result.
+
+The command line is built with typer, like ``ocppgen``'s. typer is not a dependency of the ocppwire
+library itself: it comes with the ``sim`` extra (``pip install "ocppwire[sim]"``), and without it the
+command says so in one line.
 """
 
-from __future__ import annotations
-
-import argparse
+# No ``from __future__ import annotations``: typer reads the command's annotations at run time, and they
+# name ``typer``, which is imported lazily inside :func:`_app`.
 import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 from .progress import show_progress
 from .report import summary
 from .runner import SimConfig, SimResult, Simulation
 from .scenario import Scenario, ScenarioName
 
-__all__ = ["build_parser", "main"]
+if TYPE_CHECKING:
+    import typer
+
+__all__ = ["SimArgs", "build_parser", "config_from_args", "main"]
+
+PROG = "ocppwire-sim"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line interface."""
-    parser = argparse.ArgumentParser(
-        prog="ocppwire-sim",
-        description="Simulate OCPP 2.0.1 Charging Stations against a CSMS and report throughput and latency.",
-    )
-    parser.add_argument("url", help="CSMS endpoint URL; stations connect to <url>/<identity>")
-    parser.add_argument("-n", "--stations", type=int, default=1, help="number of stations (default 1)")
-    parser.add_argument(
-        "--scenario",
-        choices=[s.value for s in ScenarioName],
-        default=ScenarioName.HEARTBEAT.value,
-        help="traffic after boot (default heartbeat)",
-    )
-    parser.add_argument(
-        "--interval",
-        type=float,
-        default=0.0,
-        help="seconds between one station's CALLs; 0 = next CALL right after the answer (default)",
-    )
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of the measured window (default 10)")
-    parser.add_argument("--warmup", type=float, default=0.0, help="seconds of unrecorded traffic first (default 0)")
-    parser.add_argument("--no-boot", action="store_true", help="skip the BootNotification after connecting")
-    parser.add_argument("--sampled-values", type=int, default=10, help="sampled values per meter reading (default 10)")
-    parser.add_argument(
-        "--transaction-updates", type=int, default=10, help="TransactionEvent Updated messages per session (default 10)"
-    )
-    parser.add_argument(
-        "--prefix", default="SIM", help="identity prefix; identities are <prefix>00000 ... (default SIM)"
-    )
-    parser.add_argument("--first", type=int, default=0, help="number of the first station (default 0)")
-    parser.add_argument("--password", help="HTTP Basic password (username = identity)")
-    parser.add_argument("--no-compression", action="store_true", help="do not offer permessage-deflate")
-    parser.add_argument("--connect-concurrency", type=int, default=100, help="handshakes at once (default 100)")
-    parser.add_argument("--call-timeout", type=float, default=30.0, help="seconds to wait for an answer (default 30)")
-    parser.add_argument("--json", action="store_true", help="print JSON lines (phase events, then the result)")
-    return parser
+@dataclass(frozen=True)
+class SimArgs:
+    """The parsed command line (attribute names as the options, ``--no-boot`` → ``no_boot``)."""
+
+    url: str
+    stations: int = 1
+    scenario: str = ScenarioName.HEARTBEAT.value
+    interval: float = 0.0
+    duration: float = 10.0
+    warmup: float = 0.0
+    no_boot: bool = False
+    sampled_values: int = 10
+    transaction_updates: int = 10
+    prefix: str = "SIM"
+    first: int = 0
+    password: Optional[str] = None  # noqa: UP045
+    no_compression: bool = False
+    connect_concurrency: int = 100
+    call_timeout: float = 30.0
+    json: bool = False
 
 
-def config_from_args(args: argparse.Namespace) -> SimConfig:
-    """The run configuration the parsed arguments describe."""
+def config_from_args(args: SimArgs) -> SimConfig:
+    """The run configuration the parsed arguments describe (``ValueError`` for inconsistent values)."""
     scenario = Scenario(
         name=ScenarioName(args.scenario),
         interval=args.interval,
@@ -106,23 +99,124 @@ async def _run(config: SimConfig, as_json: bool) -> SimResult:
             await asyncio.gather(progress, return_exceptions=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``ocppwire-sim``; returns the exit status (0 only for a run without errors)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        config = config_from_args(args)
-    except ValueError as exc:
-        parser.error(str(exc))
+def simulate_and_report(args: SimArgs) -> int:
+    """Run the simulation the arguments describe, print the report; the exit status."""
+    config = config_from_args(args)
     try:
         result = asyncio.run(_run(config, args.json))
     except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     if args.json:
         _json_line("result", result.to_dict())
     else:
         print(summary(config, result))
     return 1 if result.errors else 0
+
+
+def _app() -> "typer.Typer":
+    import typer
+
+    app = typer.Typer(
+        help="Simulate OCPP 2.0.1 Charging Stations against a CSMS and report throughput and latency.",
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain help: flags are listed without a "<bool>" type column
+    )
+
+    @app.command(name=PROG)
+    def command(
+        url: Annotated[
+            str, typer.Argument(metavar="URL", help="CSMS endpoint URL; stations connect to <url>/<identity>")
+        ],
+        stations: Annotated[int, typer.Option("-n", "--stations", min=1, help="Number of stations.")] = 1,
+        scenario: Annotated[
+            ScenarioName, typer.Option("--scenario", case_sensitive=False, help="Traffic after boot.")
+        ] = ScenarioName.HEARTBEAT,
+        interval: Annotated[
+            float, typer.Option(help="Seconds between one station's CALLs; 0 = next CALL right after the answer.")
+        ] = 0.0,
+        duration: Annotated[float, typer.Option(help="Seconds of the measured window.")] = 10.0,
+        warmup: Annotated[float, typer.Option(help="Seconds of unrecorded traffic first.")] = 0.0,
+        no_boot: Annotated[bool, typer.Option("--no-boot", help="Skip the BootNotification after connecting.")] = False,
+        sampled_values: Annotated[int, typer.Option(help="Sampled values per meter reading.")] = 10,
+        transaction_updates: Annotated[int, typer.Option(help="TransactionEvent Updated messages per session.")] = 10,
+        prefix: Annotated[str, typer.Option(help="Identity prefix; identities are <prefix>00000 ...")] = "SIM",
+        first: Annotated[int, typer.Option(help="Number of the first station.")] = 0,
+        password: Annotated[
+            Optional[str], typer.Option(help="HTTP Basic password (username = identity).")
+        ] = None,  # noqa: UP045
+        no_compression: Annotated[
+            bool, typer.Option("--no-compression", help="Do not offer permessage-deflate.")
+        ] = False,
+        connect_concurrency: Annotated[int, typer.Option(min=1, help="Handshakes at once.")] = 100,
+        call_timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer.")] = 30.0,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print JSON lines (phase events, then the result).")
+        ] = False,
+    ) -> None:
+        args = SimArgs(
+            url=url,
+            stations=stations,
+            scenario=ScenarioName(scenario).value,
+            interval=interval,
+            duration=duration,
+            warmup=warmup,
+            no_boot=no_boot,
+            sampled_values=sampled_values,
+            transaction_updates=transaction_updates,
+            prefix=prefix,
+            first=first,
+            password=password,
+            no_compression=no_compression,
+            connect_concurrency=connect_concurrency,
+            call_timeout=call_timeout,
+            json=as_json,
+        )
+        try:
+            config_from_args(args)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        raise typer.Exit(simulate_and_report(args))
+
+    return app
+
+
+class Parser:
+    """Parses an ``ocppwire-sim`` command line into :class:`SimArgs` without running anything."""
+
+    def parse_args(self, argv: Sequence[str]) -> SimArgs:
+        import typer.main
+
+        context = typer.main.get_command(_app()).make_context(PROG, list(argv))
+        params = dict(context.params)
+        params["json"] = params.pop("as_json")
+        params["scenario"] = ScenarioName(params["scenario"]).value
+        return SimArgs(**params)
+
+
+def build_parser() -> Parser:
+    """A parser of the command line (for tests and wrappers): ``build_parser().parse_args(argv)``."""
+    return Parser()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ocppwire-sim``; returns the exit status (0 only for a run without errors)."""
+    try:
+        import typer.main
+    except ImportError:
+        print(f'{PROG}: the command line needs typer: pip install "ocppwire[sim]"', file=sys.stderr)
+        return 1
+    command = typer.main.get_command(_app())
+    try:
+        command.main(args=list(sys.argv[1:] if argv is None else argv), prog_name=PROG, standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:  # Ctrl-C while typer parses, before the run catches it
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    return 0
 
 
 if __name__ == "__main__":
