@@ -35,7 +35,9 @@ def _enums() -> int:
 
 
 FIGURES: dict[str, Callable[[], int]] = {
-    r"the (\d+) official 2\.0\.1 schemas": _schemas,
+    r"For each of the (\d+) schemas": _schemas,
+    r"`ocppwire\.v16` \((\d+) files": lambda: len(list((ROOT / "schemas" / "v16").glob("*.json"))) - 1,
+    r"`ocppwire\.v21` \((\d+) files": lambda: len(list((ROOT / "schemas" / "v21").glob("*.json"))) - 1,
     r"(\d+) `StrEnum`s": _enums,
     r"the (\d+) shared\s+object types": lambda: len(types.__all__),
     r"for the (\d+) actions": lambda: len(actions.ACTIONS),
