@@ -21,6 +21,7 @@ from .installed_catalog import catalog_from_package
 catalog_app = typer.Typer(
     help="Print the device-model catalogues (components, variables, security events, reason codes, units).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 SchemasOpt = Annotated[

@@ -24,6 +24,7 @@ app = typer.Typer(
     help="Generate typed msgspec bindings for OCPP from its JSON schemas.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 app.add_typer(catalog_app, name="catalog")

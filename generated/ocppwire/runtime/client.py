@@ -67,6 +67,11 @@ def _rejection(exc: BaseException) -> ConnectionRejectedError | None:
     return None
 
 
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
     """A station's connection to its CSMS, kept open (and reopened) in a background task."""
 
@@ -109,6 +114,9 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
         """
         if self._task is None:
             self._first = asyncio.get_running_loop().create_future()
+            # The first outcome is read by start(); if nobody waits any more (start() was cancelled,
+            # e.g. by Ctrl-C), reading it here keeps asyncio from reporting it as never retrieved.
+            self._first.add_done_callback(_retrieve)
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"ocpp-client-{self.identity}")
         assert self._first is not None
         await asyncio.shield(self._first)
