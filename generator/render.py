@@ -110,6 +110,11 @@ class SendView:
     request: str
     direction: str
 
+    @property
+    def method(self) -> str:
+        """The peer's and the handler's method name (snake_case of the action)."""
+        return self.constant.lower()
+
 
 @dataclass(frozen=True)
 class Imports:
@@ -282,16 +287,22 @@ def direction_doc(direction: Direction, kind: str, csms: str = "CSMS", station: 
     return f"sent by the {sender} to the {receiver}"
 
 
-def _role_actions(actions: list[ActionView]) -> dict[str, list[ActionView]]:
-    # SEND actions are not in the role stubs yet: the runtime has no SEND frame (see actions.SEND_FRAME_ACTIONS).
-    """The actions each role sends and receives, for the role stub templates (DataTransfer in all four)."""
+def _role_actions(actions: list[ActionView], sends: list[SendView]) -> dict[str, list[Any]]:
+    """The actions each role sends and receives, for the role stub templates (DataTransfer in all four),
+    and the SEND-frame actions (OCPP 2.1) each role sends and receives."""
     station_sends = [a for a in actions if a.direction in ("STATION_TO_CSMS", "BOTH")]
     csms_sends = [a for a in actions if a.direction in ("CSMS_TO_STATION", "BOTH")]
+    station_frames = [a for a in sends if a.direction in ("STATION_TO_CSMS", "BOTH")]
+    csms_frames = [a for a in sends if a.direction in ("CSMS_TO_STATION", "BOTH")]
     return {
         "csms_sends": csms_sends,
         "csms_receives": station_sends,
         "station_sends": station_sends,
         "station_receives": csms_sends,
+        "csms_send_frames": csms_frames,
+        "csms_receive_frames": station_frames,
+        "station_send_frames": station_frames,
+        "station_receive_frames": csms_frames,
     }
 
 
@@ -450,8 +461,8 @@ def render_package(schemas: SchemaSet, package: str) -> dict[str, str]:
             context, structs=messages, imp=imports(messages_used, set())
         ),
         "actions.py": env.get_template("actions.py.j2").render(context, actions=actions, sends=sends),
-        "csms.py": env.get_template("csms.py.j2").render(context, **_role_actions(actions)),
-        "station.py": env.get_template("station.py.j2").render(context, **_role_actions(actions)),
+        "csms.py": env.get_template("csms.py.j2").render(context, **_role_actions(actions, sends)),
+        "station.py": env.get_template("station.py.j2").render(context, **_role_actions(actions, sends)),
         "__init__.py": env.get_template("__init__.py.j2").render(context, extensions=ext is not None),
     }
     if roles.aliases:

@@ -46,9 +46,16 @@ def answering(base: type, binding: Any) -> Any:
 
         return handle
 
+    def frame() -> Any:
+        async def receive(self: Any, peer: Any, req: Any) -> None:
+            self.seen.append(type(req).__name__)
+
+        return receive
+
     namespace: dict[str, Any] = {"seen": None}
     for action, name in binding.methods.items():
-        namespace[name] = method(binding.actions[action].response)
+        sent_as_frame = action in binding.actions.sends
+        namespace[name] = frame() if sent_as_frame else method(binding.actions[action].response)
     cls = pytypes.new_class("Answering" + base.__name__, (base,), exec_body=lambda ns: ns.update(namespace))
     handler = cls()
     handler.seen = []
@@ -80,12 +87,24 @@ async def test_every_action_through_the_stubs(version: str) -> None:
                         method = getattr(peer, station_mod.BINDING.methods.get(name) or csms_mod.BINDING.methods[name])
                         response = await method(sample(spec.request))
                         assert type(response) is spec.response, name
+                for name in sorted(actions.frames_sent_by(Role.CHARGING_STATION)):  # SEND frames (2.1): no answer
+                    frame_spec = actions.sends[name]
+                    assert (
+                        await getattr(
+                            conn.peer, station_mod.BINDING.methods.get(name) or csms_mod.BINDING.methods[name]
+                        )(sample(frame_spec.payload))
+                        is None
+                    )
+                    while frame_spec.payload.__name__ not in csms_handler.seen:
+                        await asyncio.sleep(0.01)
             finally:
                 await conn.close(grace=1)
     finally:
         await server.close(grace=1)
-    expected_csms = sorted(actions[n].request.__name__ for n in station_sends)
+    frames = [actions.sends[n].payload.__name__ for n in actions.frames_sent_by(Role.CHARGING_STATION)]
+    expected_csms = sorted([actions[n].request.__name__ for n in station_sends] + frames)
     expected_station = sorted(actions[n].request.__name__ for n in csms_sends)
     assert sorted(csms_handler.seen) == expected_csms
     assert sorted(station_handler.seen) == expected_station
-    assert len(expected_csms) + len(expected_station) == {"v16": 40, "v21": 91}[version]  # DataTransfer both ways
+    # DataTransfer both ways; 2.1's NotifyPeriodicEventStream as a SEND frame
+    assert len(expected_csms) + len(expected_station) == {"v16": 40, "v21": 92}[version]

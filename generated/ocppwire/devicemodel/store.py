@@ -10,7 +10,8 @@ instance (station-wide, an EVSE, a connector), and the model answers the device-
   UnknownVariable / NotSupportedAttributeType, or Rejected with a reason code (``ReadOnly``,
   ``InvalidValue``, ``ValueOutOfRange``) when the spec refuses the value;
 - ``GetBaseReport`` (B07) / ``GetReport`` (B08): the response status plus the ``ReportData`` items
-  that :mod:`ocppwire.devicemodel.reports` splits into a NotifyReport sequence.
+  that :func:`split_items` cuts into NotifyReport messages, which :mod:`ocppwire.devicemodel.handlers`
+  sends as a sequence (seqNo, tbc).
 
 Names are matched case-insensitively, as OCPP says component and variable names are. Values are
 stored as validated wire text, so a get returns exactly what a set stored.

@@ -118,9 +118,17 @@ class ActionRegistry(Mapping[str, ActionSpec[Any, Any]]):
         return self._by_request[request_type]
 
     def sent_by(self, role: Role) -> frozenset[str]:
-        """Names of the actions whose request ``role`` sends (SEND actions included)."""
-        names = {n for n, s in self._by_name.items() if s.sent_by(role)}
-        return frozenset(names | {n for n, s in self.sends.items() if s.sent_by(role)})
+        """Names of the actions whose request ``role`` sends (CALLs; see :meth:`frames_sent_by` for SENDs)."""
+        return frozenset(n for n, s in self._by_name.items() if s.sent_by(role))
+
+    def frames_sent_by(self, role: Role) -> frozenset[str]:
+        """Names of the SEND-frame actions (OCPP 2.1) that ``role`` sends."""
+        return frozenset(n for n, s in self.sends.items() if s.sent_by(role))
+
+    def frames_received_by(self, role: Role) -> frozenset[str]:
+        """Names of the SEND-frame actions (OCPP 2.1) that ``role`` receives."""
+        other = Role.CSMS if role is Role.CHARGING_STATION else Role.CHARGING_STATION
+        return self.frames_sent_by(other)
 
     def received_by(self, role: Role) -> frozenset[str]:
         """Names of the actions whose request ``role`` receives."""

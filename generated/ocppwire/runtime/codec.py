@@ -9,7 +9,7 @@ Decoding is two-stage so the expensive part is done once and with the right type
    of the call it answers (the correlator knows which action that was; the frame does not say).
 
 Anything that cannot be accepted raises :class:`FrameError` carrying the :class:`OcppError` the
-policy table prescribes (README, "CALLERROR policy") and the messageId to answer with — ``"-1"``
+policy table prescribes (docs/runtime.md, "CALLERROR policy") and the messageId to answer with — ``"-1"``
 when the id cannot be read. Only the happy path is tuned; when the fast header decode fails the
 frame is parsed again generically to say precisely what is wrong with it.
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any, Generic, TypedDict
+from typing import Any, Generic
 
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
@@ -31,34 +31,6 @@ UNSUPPORTED_DATA = 1003
 log = logging.getLogger("ocppwire.connection")
 
 _codecs: dict[int, Codec] = {}
-
-
-class ConnectionOptions(TypedDict, total=False):
-    """Keyword options shared by :func:`ocppwire.runtime.server.serve` and :func:`ocppwire.runtime.client.connect`."""
-
-    call_timeout: float
-    """Seconds to wait for the peer's answer to a CALL (default 30)."""
-    validate: bool
-    """Validate outgoing requests and handler responses before sending (default ``True``)."""
-    id_factory: IdFactory
-    """Makes messageIds (default: uuid4)."""
-    ping_interval: float | None
-    """WebSocketPingInterval: seconds between pings (default 30; 0 or ``None`` disables)."""
-    ping_timeout: float | None
-    """Seconds to wait for a pong before treating the connection as lost (default 30)."""
-    max_message_size: int | None
-    """Largest accepted frame in bytes (default 1 MiB); larger ones close the connection (1009)."""
-    open_timeout: float | None
-    """Seconds for the TCP, TLS and WebSocket opening handshake (default 10)."""
-    close_timeout: float
-    """Seconds to wait for the closing handshake before dropping the TCP connection (default 10)."""
-    shutdown_grace: float
-    """Seconds ``close()`` lets pending calls and running handlers finish (default 10)."""
-
-
-def option_keys(options_type: type[Any]) -> frozenset[str]:
-    """Every key a TypedDict of options accepts (its own and inherited ones)."""
-    return frozenset(options_type.__required_keys__ | options_type.__optional_keys__)
 
 
 def _codec_for(binding: RoleBinding[Any, Any]) -> Codec:
@@ -112,7 +84,10 @@ class OcppConnection(Generic[PeerT, HandlerT]):
     def _send(self, data: bytes) -> Awaitable[None]:
         # OCPP-J frames are text messages; ``text=True`` sends the UTF-8 bytes without re-encoding.
         ws = self.ws
-        if ws.paused or self._transport.get_write_buffer_size() + len(data) > self._high_water:
+        transport = self._transport
+        if transport.is_closing():  # gone (aborted, or the peer left): do not write into a dead socket
+            raise ConnectionClosedError(f"{self.info.identity}: connection closed")
+        if ws.paused or transport.get_write_buffer_size() + len(data) > self._high_water:
             return self._send_within_timeout(data)  # the write may have to wait for the peer to read
         return ws.send(data, text=True)
 

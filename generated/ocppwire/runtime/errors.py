@@ -2,7 +2,7 @@
 
 An :class:`OcppError` is what a handler raises to answer a CALL with a CALLERROR, and what a caller
 gets when the peer answered with one. :func:`error_for_validation` applies the project's policy
-table (README, "CALLERROR policy") to a msgspec validation failure: which code, and a description
+table (docs/runtime.md, "CALLERROR policy") to a msgspec validation failure: which code, and a description
 naming the offending field by its wire path (``chargingStation.model``).
 """
 
@@ -211,6 +211,7 @@ _RULES: tuple[tuple[re.Pattern[str], ErrorCode], ...] = tuple(
         (r"^Expected `[^`]+`, got `[^`]+`", ErrorCode.TYPE_CONSTRAINT_VIOLATION),
         (r"^Expected `str` (of length|matching)", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
         (r"^Expected `(int|float)` [<>]=?", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
+        (r"^Expected `(int|float)` that's a multiple of", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
         (r"^Invalid enum value", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
         (r"^Invalid RFC3339", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),
         (r"^Expected `datetime` with a timezone", ErrorCode.PROPERTY_CONSTRAINT_VIOLATION),

@@ -144,7 +144,7 @@ class RoleBinding(Generic[PeerT, HandlerT]):
     _after_tables: dict[type[Any], dict[str, _AfterImpl]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        expected = self.actions.received_by(self.role)
+        expected = self.actions.received_by(self.role) | self.actions.frames_received_by(self.role)
         if set(self.methods) != expected:
             raise ValueError(f"{self.role} handler methods do not match the actions it receives")
         for method in self.methods.values():

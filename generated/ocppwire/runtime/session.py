@@ -25,7 +25,6 @@ import asyncio
 import logging
 import re
 import sys
-import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -34,6 +33,7 @@ from .codec import Codec
 from .errors import InternalError, OcppError
 from .exceptions import ConnectionClosedError
 from .framelog import FRAME_LOGGER, log_frame
+from .logsafe import LogLimiter, escape
 from .protocol import (
     DEFAULT_CALL_TIMEOUT,
     POLICY_VIOLATION,
@@ -83,7 +83,8 @@ Close = Callable[[int, str], None]
 
 log = logging.getLogger("ocppwire.session")
 
-_PEER_FAULTS_PER_MINUTE = 10  # peer-fault log lines per connection and minute before a summary
+_FAULT_BURST = 10  # peer-fault log lines per connection at once, then ...
+_FAULT_RATE = 10 / 60  # ... ten a minute, the rest summarised in one line
 
 
 if sys.version_info >= (3, 12):
@@ -108,37 +109,6 @@ def _frame_id(data: bytes | str) -> str | None:
     head = data[:128].encode("utf-8", "replace") if isinstance(data, str) else data[:128]
     match = _FRAME_ID.match(head)
     return None if match is None else match.group(1).decode("utf-8", "replace")
-
-
-class _FaultLog:
-    """At most ``limit`` log lines a minute about one peer's faults; then one summary line."""
-
-    __slots__ = ("limit", "window_start", "count", "suppressed")
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.window_start = 0.0
-        self.count = 0
-        self.suppressed = 0
-
-    def allow(self, identity: str) -> bool:
-        now = time.monotonic()
-        if now - self.window_start >= 60.0:
-            if self.suppressed:
-                log.warning(
-                    "%s: %d more peer faults in the last minute were not logged",
-                    identity,
-                    self.suppressed,
-                    extra={"ocpp_identity": identity},
-                )
-            self.window_start = now
-            self.count = 0
-            self.suppressed = 0
-        self.count += 1
-        if self.count <= self.limit:
-            return True
-        self.suppressed += 1
-        return False
 
 
 class Session:
@@ -177,7 +147,9 @@ class Session:
         self._handlers: set[asyncio.Task[None]] = set()
         self._busy = 0  # handlers whose answer is not yet written
         self._resumed: asyncio.Event | None = None
-        self._faults = _FaultLog(_PEER_FAULTS_PER_MINUTE)
+        self._faults = LogLimiter(
+            log, burst=_FAULT_BURST, rate=_FAULT_RATE, prefix=f"{identity}: ", extra={"ocpp_identity": identity}
+        )
         self._closed = False
 
     # ---- state ---------------------------------------------------------------------------------
@@ -351,15 +323,14 @@ class Session:
             if event.failed is not None:
                 self._settle(event.failed)
                 self._arm_timer()
-            if self._faults.allow(self.identity):
-                log.info(
-                    "%s: %s frame (messageId %s): %s",
-                    self.identity,
-                    "rejected" if event.answered else "dropped invalid response",
-                    event.message_id,
-                    event.error,
-                    extra={"ocpp_identity": self.identity, "ocpp_message_id": event.message_id},
-                )
+            self._faults.log(
+                logging.INFO,
+                "%s: %s frame (messageId %s): %s",
+                self.identity,
+                "rejected" if event.answered else "dropped invalid",
+                escape(event.message_id),
+                escape(str(event.error)),
+            )
             await self._flush()
             if event.close:
                 self._violation("too many refused frames")
@@ -375,25 +346,23 @@ class Session:
             return
         if kind is ResultRejected:
             assert isinstance(event, ResultRejected)
-            if self._faults.allow(self.identity):
-                log.warning(
-                    "%s: the peer could not accept our answer (messageId %s): %s",
-                    self.identity,
-                    event.message_id,
-                    event.error,
-                    extra={"ocpp_identity": self.identity, "ocpp_message_id": event.message_id},
-                )
+            self._faults.log(
+                logging.WARNING,
+                "%s: the peer could not accept our answer (messageId %s): %s",
+                self.identity,
+                escape(event.message_id),
+                escape(str(event.error)),
+            )
             return
         assert isinstance(event, ResponseDropped)
-        if self._faults.allow(self.identity):
-            log.warning(
-                "%s: dropped %s %s (messageId %s)",
-                self.identity,
-                "late" if event.late else "unexpected",
-                event.kind,
-                event.message_id,
-                extra={"ocpp_identity": self.identity, "ocpp_message_id": event.message_id},
-            )
+        self._faults.log(
+            logging.WARNING,
+            "%s: dropped %s %s (messageId %s)",
+            self.identity,
+            "late" if event.late else "unexpected",
+            event.kind,
+            escape(event.message_id),
+        )
         if event.close:
             self._violation("too many unexpected responses")
 
@@ -467,7 +436,7 @@ class Session:
         try:
             await self._dispatch(spec, payload)
         except OcppError as exc:
-            log.info("%s: %s not handled: %s", self.identity, spec.name, exc, extra={"ocpp_identity": self.identity})
+            self._faults.log(logging.INFO, "%s: %s not handled: %s", self.identity, spec.name, exc)
         except Exception:
             if not self._closed:
                 self.stats.handler_failures += 1
@@ -505,6 +474,7 @@ class Session:
             self._timer = None
         for event in self.protocol.close(reason):
             self._settle(event)
+        self._faults.flush()
         for task in list(self._handlers):
             task.cancel()
         if self._resumed is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Final
 
 from ocppwire.runtime.actions import ActionRegistry, ActionSpec, Direction, Role
-
 from . import messages as m
 
 __all__ = [

@@ -369,6 +369,137 @@ class CsmsHandler(RoleHandler[ChargingStationClient]):
         """Answer StopTransaction from the Charge Point; not overridden: CALLERROR NotSupported."""
         raise NotSupportedError("StopTransaction is not supported")
 
+    async def after_authorize(
+        self, station: ChargingStationClient, req: m.AuthorizeRequest, res: m.AuthorizeResponse
+    ) -> None:
+        """Runs once the answer to Authorize has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_boot_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.BootNotificationRequest,
+        res: m.BootNotificationResponse,
+    ) -> None:
+        """Runs once the answer to BootNotification has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_data_transfer(
+        self,
+        station: ChargingStationClient,
+        req: m.DataTransferRequest,
+        res: m.DataTransferResponse,
+    ) -> None:
+        """Runs once the answer to DataTransfer has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_diagnostics_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.DiagnosticsStatusNotificationRequest,
+        res: m.DiagnosticsStatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to DiagnosticsStatusNotification has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_firmware_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.FirmwareStatusNotificationRequest,
+        res: m.FirmwareStatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to FirmwareStatusNotification has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_heartbeat(
+        self, station: ChargingStationClient, req: m.HeartbeatRequest, res: m.HeartbeatResponse
+    ) -> None:
+        """Runs once the answer to Heartbeat has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_log_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.LogStatusNotificationRequest,
+        res: m.LogStatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to LogStatusNotification has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_meter_values(
+        self, station: ChargingStationClient, req: m.MeterValuesRequest, res: m.MeterValuesResponse
+    ) -> None:
+        """Runs once the answer to MeterValues has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_security_event_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.SecurityEventNotificationRequest,
+        res: m.SecurityEventNotificationResponse,
+    ) -> None:
+        """Runs once the answer to SecurityEventNotification has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_sign_certificate(
+        self,
+        station: ChargingStationClient,
+        req: m.SignCertificateRequest,
+        res: m.SignCertificateResponse,
+    ) -> None:
+        """Runs once the answer to SignCertificate has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_signed_firmware_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.SignedFirmwareStatusNotificationRequest,
+        res: m.SignedFirmwareStatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to SignedFirmwareStatusNotification has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_start_transaction(
+        self,
+        station: ChargingStationClient,
+        req: m.StartTransactionRequest,
+        res: m.StartTransactionResponse,
+    ) -> None:
+        """Runs once the answer to StartTransaction has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.StatusNotificationRequest,
+        res: m.StatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to StatusNotification has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_stop_transaction(
+        self,
+        station: ChargingStationClient,
+        req: m.StopTransactionRequest,
+        res: m.StopTransactionResponse,
+    ) -> None:
+        """Runs once the answer to StopTransaction has been sent (e.g. to call the Charge Point back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
 
 CsmsServer: TypeAlias = OcppServer[ChargingStationClient, CsmsHandler]
 """A running CSMS endpoint (see :class:`ocppwire.runtime.server.OcppServer`)."""

@@ -326,6 +326,215 @@ class ChargingStationHandler(RoleHandler[CsmsClient]):
         """Answer UpdateFirmware from the Central System; not overridden: CALLERROR NotSupported."""
         raise NotSupportedError("UpdateFirmware is not supported")
 
+    async def after_cancel_reservation(
+        self, csms: CsmsClient, req: m.CancelReservationRequest, res: m.CancelReservationResponse
+    ) -> None:
+        """Runs once the answer to CancelReservation has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_certificate_signed(
+        self, csms: CsmsClient, req: m.CertificateSignedRequest, res: m.CertificateSignedResponse
+    ) -> None:
+        """Runs once the answer to CertificateSigned has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_change_availability(
+        self, csms: CsmsClient, req: m.ChangeAvailabilityRequest, res: m.ChangeAvailabilityResponse
+    ) -> None:
+        """Runs once the answer to ChangeAvailability has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_change_configuration(
+        self,
+        csms: CsmsClient,
+        req: m.ChangeConfigurationRequest,
+        res: m.ChangeConfigurationResponse,
+    ) -> None:
+        """Runs once the answer to ChangeConfiguration has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_clear_cache(
+        self, csms: CsmsClient, req: m.ClearCacheRequest, res: m.ClearCacheResponse
+    ) -> None:
+        """Runs once the answer to ClearCache has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_clear_charging_profile(
+        self,
+        csms: CsmsClient,
+        req: m.ClearChargingProfileRequest,
+        res: m.ClearChargingProfileResponse,
+    ) -> None:
+        """Runs once the answer to ClearChargingProfile has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_data_transfer(
+        self, csms: CsmsClient, req: m.DataTransferRequest, res: m.DataTransferResponse
+    ) -> None:
+        """Runs once the answer to DataTransfer has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_delete_certificate(
+        self, csms: CsmsClient, req: m.DeleteCertificateRequest, res: m.DeleteCertificateResponse
+    ) -> None:
+        """Runs once the answer to DeleteCertificate has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_extended_trigger_message(
+        self,
+        csms: CsmsClient,
+        req: m.ExtendedTriggerMessageRequest,
+        res: m.ExtendedTriggerMessageResponse,
+    ) -> None:
+        """Runs once the answer to ExtendedTriggerMessage has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_composite_schedule(
+        self,
+        csms: CsmsClient,
+        req: m.GetCompositeScheduleRequest,
+        res: m.GetCompositeScheduleResponse,
+    ) -> None:
+        """Runs once the answer to GetCompositeSchedule has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_configuration(
+        self, csms: CsmsClient, req: m.GetConfigurationRequest, res: m.GetConfigurationResponse
+    ) -> None:
+        """Runs once the answer to GetConfiguration has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_diagnostics(
+        self, csms: CsmsClient, req: m.GetDiagnosticsRequest, res: m.GetDiagnosticsResponse
+    ) -> None:
+        """Runs once the answer to GetDiagnostics has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_installed_certificate_ids(
+        self,
+        csms: CsmsClient,
+        req: m.GetInstalledCertificateIdsRequest,
+        res: m.GetInstalledCertificateIdsResponse,
+    ) -> None:
+        """Runs once the answer to GetInstalledCertificateIds has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_local_list_version(
+        self,
+        csms: CsmsClient,
+        req: m.GetLocalListVersionRequest,
+        res: m.GetLocalListVersionResponse,
+    ) -> None:
+        """Runs once the answer to GetLocalListVersion has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_log(
+        self, csms: CsmsClient, req: m.GetLogRequest, res: m.GetLogResponse
+    ) -> None:
+        """Runs once the answer to GetLog has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_install_certificate(
+        self, csms: CsmsClient, req: m.InstallCertificateRequest, res: m.InstallCertificateResponse
+    ) -> None:
+        """Runs once the answer to InstallCertificate has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_remote_start_transaction(
+        self,
+        csms: CsmsClient,
+        req: m.RemoteStartTransactionRequest,
+        res: m.RemoteStartTransactionResponse,
+    ) -> None:
+        """Runs once the answer to RemoteStartTransaction has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_remote_stop_transaction(
+        self,
+        csms: CsmsClient,
+        req: m.RemoteStopTransactionRequest,
+        res: m.RemoteStopTransactionResponse,
+    ) -> None:
+        """Runs once the answer to RemoteStopTransaction has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_reserve_now(
+        self, csms: CsmsClient, req: m.ReserveNowRequest, res: m.ReserveNowResponse
+    ) -> None:
+        """Runs once the answer to ReserveNow has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_reset(
+        self, csms: CsmsClient, req: m.ResetRequest, res: m.ResetResponse
+    ) -> None:
+        """Runs once the answer to Reset has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_send_local_list(
+        self, csms: CsmsClient, req: m.SendLocalListRequest, res: m.SendLocalListResponse
+    ) -> None:
+        """Runs once the answer to SendLocalList has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_charging_profile(
+        self, csms: CsmsClient, req: m.SetChargingProfileRequest, res: m.SetChargingProfileResponse
+    ) -> None:
+        """Runs once the answer to SetChargingProfile has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_signed_update_firmware(
+        self,
+        csms: CsmsClient,
+        req: m.SignedUpdateFirmwareRequest,
+        res: m.SignedUpdateFirmwareResponse,
+    ) -> None:
+        """Runs once the answer to SignedUpdateFirmware has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_trigger_message(
+        self, csms: CsmsClient, req: m.TriggerMessageRequest, res: m.TriggerMessageResponse
+    ) -> None:
+        """Runs once the answer to TriggerMessage has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_unlock_connector(
+        self, csms: CsmsClient, req: m.UnlockConnectorRequest, res: m.UnlockConnectorResponse
+    ) -> None:
+        """Runs once the answer to UnlockConnector has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_update_firmware(
+        self, csms: CsmsClient, req: m.UpdateFirmwareRequest, res: m.UpdateFirmwareResponse
+    ) -> None:
+        """Runs once the answer to UpdateFirmware has been sent (e.g. to call the Central System back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
 
 StationConnection: TypeAlias = OcppClient[CsmsClient, ChargingStationHandler]
 """A station's connection to its CSMS (see :class:`ocppwire.runtime.client.OcppClient`)."""

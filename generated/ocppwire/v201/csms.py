@@ -556,6 +556,244 @@ class CsmsHandler(RoleHandler[ChargingStationClient]):
         """Answer TransactionEvent from the Charging Station; not overridden: CALLERROR NotSupported."""
         raise NotSupportedError("TransactionEvent is not supported")
 
+    async def after_authorize(
+        self, station: ChargingStationClient, req: m.AuthorizeRequest, res: m.AuthorizeResponse
+    ) -> None:
+        """Runs once the answer to Authorize has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_boot_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.BootNotificationRequest,
+        res: m.BootNotificationResponse,
+    ) -> None:
+        """Runs once the answer to BootNotification has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_cleared_charging_limit(
+        self,
+        station: ChargingStationClient,
+        req: m.ClearedChargingLimitRequest,
+        res: m.ClearedChargingLimitResponse,
+    ) -> None:
+        """Runs once the answer to ClearedChargingLimit has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_data_transfer(
+        self,
+        station: ChargingStationClient,
+        req: m.DataTransferRequest,
+        res: m.DataTransferResponse,
+    ) -> None:
+        """Runs once the answer to DataTransfer has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_firmware_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.FirmwareStatusNotificationRequest,
+        res: m.FirmwareStatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to FirmwareStatusNotification has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_15118_ev_certificate(
+        self,
+        station: ChargingStationClient,
+        req: m.Get15118EVCertificateRequest,
+        res: m.Get15118EVCertificateResponse,
+    ) -> None:
+        """Runs once the answer to Get15118EVCertificate has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_certificate_status(
+        self,
+        station: ChargingStationClient,
+        req: m.GetCertificateStatusRequest,
+        res: m.GetCertificateStatusResponse,
+    ) -> None:
+        """Runs once the answer to GetCertificateStatus has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_heartbeat(
+        self, station: ChargingStationClient, req: m.HeartbeatRequest, res: m.HeartbeatResponse
+    ) -> None:
+        """Runs once the answer to Heartbeat has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_log_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.LogStatusNotificationRequest,
+        res: m.LogStatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to LogStatusNotification has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_meter_values(
+        self, station: ChargingStationClient, req: m.MeterValuesRequest, res: m.MeterValuesResponse
+    ) -> None:
+        """Runs once the answer to MeterValues has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_charging_limit(
+        self,
+        station: ChargingStationClient,
+        req: m.NotifyChargingLimitRequest,
+        res: m.NotifyChargingLimitResponse,
+    ) -> None:
+        """Runs once the answer to NotifyChargingLimit has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_customer_information(
+        self,
+        station: ChargingStationClient,
+        req: m.NotifyCustomerInformationRequest,
+        res: m.NotifyCustomerInformationResponse,
+    ) -> None:
+        """Runs once the answer to NotifyCustomerInformation has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_display_messages(
+        self,
+        station: ChargingStationClient,
+        req: m.NotifyDisplayMessagesRequest,
+        res: m.NotifyDisplayMessagesResponse,
+    ) -> None:
+        """Runs once the answer to NotifyDisplayMessages has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_ev_charging_needs(
+        self,
+        station: ChargingStationClient,
+        req: m.NotifyEVChargingNeedsRequest,
+        res: m.NotifyEVChargingNeedsResponse,
+    ) -> None:
+        """Runs once the answer to NotifyEVChargingNeeds has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_ev_charging_schedule(
+        self,
+        station: ChargingStationClient,
+        req: m.NotifyEVChargingScheduleRequest,
+        res: m.NotifyEVChargingScheduleResponse,
+    ) -> None:
+        """Runs once the answer to NotifyEVChargingSchedule has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_event(
+        self, station: ChargingStationClient, req: m.NotifyEventRequest, res: m.NotifyEventResponse
+    ) -> None:
+        """Runs once the answer to NotifyEvent has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_monitoring_report(
+        self,
+        station: ChargingStationClient,
+        req: m.NotifyMonitoringReportRequest,
+        res: m.NotifyMonitoringReportResponse,
+    ) -> None:
+        """Runs once the answer to NotifyMonitoringReport has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_notify_report(
+        self,
+        station: ChargingStationClient,
+        req: m.NotifyReportRequest,
+        res: m.NotifyReportResponse,
+    ) -> None:
+        """Runs once the answer to NotifyReport has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_publish_firmware_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.PublishFirmwareStatusNotificationRequest,
+        res: m.PublishFirmwareStatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to PublishFirmwareStatusNotification has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_report_charging_profiles(
+        self,
+        station: ChargingStationClient,
+        req: m.ReportChargingProfilesRequest,
+        res: m.ReportChargingProfilesResponse,
+    ) -> None:
+        """Runs once the answer to ReportChargingProfiles has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_reservation_status_update(
+        self,
+        station: ChargingStationClient,
+        req: m.ReservationStatusUpdateRequest,
+        res: m.ReservationStatusUpdateResponse,
+    ) -> None:
+        """Runs once the answer to ReservationStatusUpdate has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_security_event_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.SecurityEventNotificationRequest,
+        res: m.SecurityEventNotificationResponse,
+    ) -> None:
+        """Runs once the answer to SecurityEventNotification has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_sign_certificate(
+        self,
+        station: ChargingStationClient,
+        req: m.SignCertificateRequest,
+        res: m.SignCertificateResponse,
+    ) -> None:
+        """Runs once the answer to SignCertificate has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_status_notification(
+        self,
+        station: ChargingStationClient,
+        req: m.StatusNotificationRequest,
+        res: m.StatusNotificationResponse,
+    ) -> None:
+        """Runs once the answer to StatusNotification has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_transaction_event(
+        self,
+        station: ChargingStationClient,
+        req: m.TransactionEventRequest,
+        res: m.TransactionEventResponse,
+    ) -> None:
+        """Runs once the answer to TransactionEvent has been sent (e.g. to call the Charging Station back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
 
 CsmsServer: TypeAlias = OcppServer[ChargingStationClient, CsmsHandler]
 """A running CSMS endpoint (see :class:`ocppwire.runtime.server.OcppServer`)."""

@@ -502,6 +502,325 @@ class ChargingStationHandler(RoleHandler[CsmsClient]):
         """Answer UpdateFirmware from the CSMS; not overridden: CALLERROR NotSupported."""
         raise NotSupportedError("UpdateFirmware is not supported")
 
+    async def after_cancel_reservation(
+        self, csms: CsmsClient, req: m.CancelReservationRequest, res: m.CancelReservationResponse
+    ) -> None:
+        """Runs once the answer to CancelReservation has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_certificate_signed(
+        self, csms: CsmsClient, req: m.CertificateSignedRequest, res: m.CertificateSignedResponse
+    ) -> None:
+        """Runs once the answer to CertificateSigned has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_change_availability(
+        self, csms: CsmsClient, req: m.ChangeAvailabilityRequest, res: m.ChangeAvailabilityResponse
+    ) -> None:
+        """Runs once the answer to ChangeAvailability has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_clear_cache(
+        self, csms: CsmsClient, req: m.ClearCacheRequest, res: m.ClearCacheResponse
+    ) -> None:
+        """Runs once the answer to ClearCache has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_clear_charging_profile(
+        self,
+        csms: CsmsClient,
+        req: m.ClearChargingProfileRequest,
+        res: m.ClearChargingProfileResponse,
+    ) -> None:
+        """Runs once the answer to ClearChargingProfile has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_clear_display_message(
+        self,
+        csms: CsmsClient,
+        req: m.ClearDisplayMessageRequest,
+        res: m.ClearDisplayMessageResponse,
+    ) -> None:
+        """Runs once the answer to ClearDisplayMessage has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_clear_variable_monitoring(
+        self,
+        csms: CsmsClient,
+        req: m.ClearVariableMonitoringRequest,
+        res: m.ClearVariableMonitoringResponse,
+    ) -> None:
+        """Runs once the answer to ClearVariableMonitoring has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_cost_updated(
+        self, csms: CsmsClient, req: m.CostUpdatedRequest, res: m.CostUpdatedResponse
+    ) -> None:
+        """Runs once the answer to CostUpdated has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_customer_information(
+        self,
+        csms: CsmsClient,
+        req: m.CustomerInformationRequest,
+        res: m.CustomerInformationResponse,
+    ) -> None:
+        """Runs once the answer to CustomerInformation has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_data_transfer(
+        self, csms: CsmsClient, req: m.DataTransferRequest, res: m.DataTransferResponse
+    ) -> None:
+        """Runs once the answer to DataTransfer has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_delete_certificate(
+        self, csms: CsmsClient, req: m.DeleteCertificateRequest, res: m.DeleteCertificateResponse
+    ) -> None:
+        """Runs once the answer to DeleteCertificate has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_base_report(
+        self, csms: CsmsClient, req: m.GetBaseReportRequest, res: m.GetBaseReportResponse
+    ) -> None:
+        """Runs once the answer to GetBaseReport has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_charging_profiles(
+        self,
+        csms: CsmsClient,
+        req: m.GetChargingProfilesRequest,
+        res: m.GetChargingProfilesResponse,
+    ) -> None:
+        """Runs once the answer to GetChargingProfiles has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_composite_schedule(
+        self,
+        csms: CsmsClient,
+        req: m.GetCompositeScheduleRequest,
+        res: m.GetCompositeScheduleResponse,
+    ) -> None:
+        """Runs once the answer to GetCompositeSchedule has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_display_messages(
+        self, csms: CsmsClient, req: m.GetDisplayMessagesRequest, res: m.GetDisplayMessagesResponse
+    ) -> None:
+        """Runs once the answer to GetDisplayMessages has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_installed_certificate_ids(
+        self,
+        csms: CsmsClient,
+        req: m.GetInstalledCertificateIdsRequest,
+        res: m.GetInstalledCertificateIdsResponse,
+    ) -> None:
+        """Runs once the answer to GetInstalledCertificateIds has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_local_list_version(
+        self,
+        csms: CsmsClient,
+        req: m.GetLocalListVersionRequest,
+        res: m.GetLocalListVersionResponse,
+    ) -> None:
+        """Runs once the answer to GetLocalListVersion has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_log(
+        self, csms: CsmsClient, req: m.GetLogRequest, res: m.GetLogResponse
+    ) -> None:
+        """Runs once the answer to GetLog has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_monitoring_report(
+        self,
+        csms: CsmsClient,
+        req: m.GetMonitoringReportRequest,
+        res: m.GetMonitoringReportResponse,
+    ) -> None:
+        """Runs once the answer to GetMonitoringReport has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_report(
+        self, csms: CsmsClient, req: m.GetReportRequest, res: m.GetReportResponse
+    ) -> None:
+        """Runs once the answer to GetReport has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_transaction_status(
+        self,
+        csms: CsmsClient,
+        req: m.GetTransactionStatusRequest,
+        res: m.GetTransactionStatusResponse,
+    ) -> None:
+        """Runs once the answer to GetTransactionStatus has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_get_variables(
+        self, csms: CsmsClient, req: m.GetVariablesRequest, res: m.GetVariablesResponse
+    ) -> None:
+        """Runs once the answer to GetVariables has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_install_certificate(
+        self, csms: CsmsClient, req: m.InstallCertificateRequest, res: m.InstallCertificateResponse
+    ) -> None:
+        """Runs once the answer to InstallCertificate has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_publish_firmware(
+        self, csms: CsmsClient, req: m.PublishFirmwareRequest, res: m.PublishFirmwareResponse
+    ) -> None:
+        """Runs once the answer to PublishFirmware has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_request_start_transaction(
+        self,
+        csms: CsmsClient,
+        req: m.RequestStartTransactionRequest,
+        res: m.RequestStartTransactionResponse,
+    ) -> None:
+        """Runs once the answer to RequestStartTransaction has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_request_stop_transaction(
+        self,
+        csms: CsmsClient,
+        req: m.RequestStopTransactionRequest,
+        res: m.RequestStopTransactionResponse,
+    ) -> None:
+        """Runs once the answer to RequestStopTransaction has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_reserve_now(
+        self, csms: CsmsClient, req: m.ReserveNowRequest, res: m.ReserveNowResponse
+    ) -> None:
+        """Runs once the answer to ReserveNow has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_reset(
+        self, csms: CsmsClient, req: m.ResetRequest, res: m.ResetResponse
+    ) -> None:
+        """Runs once the answer to Reset has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_send_local_list(
+        self, csms: CsmsClient, req: m.SendLocalListRequest, res: m.SendLocalListResponse
+    ) -> None:
+        """Runs once the answer to SendLocalList has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_charging_profile(
+        self, csms: CsmsClient, req: m.SetChargingProfileRequest, res: m.SetChargingProfileResponse
+    ) -> None:
+        """Runs once the answer to SetChargingProfile has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_display_message(
+        self, csms: CsmsClient, req: m.SetDisplayMessageRequest, res: m.SetDisplayMessageResponse
+    ) -> None:
+        """Runs once the answer to SetDisplayMessage has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_monitoring_base(
+        self, csms: CsmsClient, req: m.SetMonitoringBaseRequest, res: m.SetMonitoringBaseResponse
+    ) -> None:
+        """Runs once the answer to SetMonitoringBase has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_monitoring_level(
+        self, csms: CsmsClient, req: m.SetMonitoringLevelRequest, res: m.SetMonitoringLevelResponse
+    ) -> None:
+        """Runs once the answer to SetMonitoringLevel has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_network_profile(
+        self, csms: CsmsClient, req: m.SetNetworkProfileRequest, res: m.SetNetworkProfileResponse
+    ) -> None:
+        """Runs once the answer to SetNetworkProfile has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_variable_monitoring(
+        self,
+        csms: CsmsClient,
+        req: m.SetVariableMonitoringRequest,
+        res: m.SetVariableMonitoringResponse,
+    ) -> None:
+        """Runs once the answer to SetVariableMonitoring has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_set_variables(
+        self, csms: CsmsClient, req: m.SetVariablesRequest, res: m.SetVariablesResponse
+    ) -> None:
+        """Runs once the answer to SetVariables has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_trigger_message(
+        self, csms: CsmsClient, req: m.TriggerMessageRequest, res: m.TriggerMessageResponse
+    ) -> None:
+        """Runs once the answer to TriggerMessage has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_unlock_connector(
+        self, csms: CsmsClient, req: m.UnlockConnectorRequest, res: m.UnlockConnectorResponse
+    ) -> None:
+        """Runs once the answer to UnlockConnector has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_unpublish_firmware(
+        self, csms: CsmsClient, req: m.UnpublishFirmwareRequest, res: m.UnpublishFirmwareResponse
+    ) -> None:
+        """Runs once the answer to UnpublishFirmware has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
+    async def after_update_firmware(
+        self, csms: CsmsClient, req: m.UpdateFirmwareRequest, res: m.UpdateFirmwareResponse
+    ) -> None:
+        """Runs once the answer to UpdateFirmware has been sent (e.g. to call the CSMS back); does nothing
+        unless overridden. It runs in the handler's task, and a failure is logged with the identity.
+        """
+
 
 StationConnection: TypeAlias = OcppClient[CsmsClient, ChargingStationHandler]
 """A station's connection to its CSMS (see :class:`ocppwire.runtime.client.OcppClient`)."""

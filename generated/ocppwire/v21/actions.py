@@ -4,8 +4,8 @@
 """Every OCPP 2.1 action with its request and response types and who sends it.
 
 ``ACTIONS`` is the registry the codec and the role stubs read; ``CSMS_SENDS`` / ``STATION_SENDS`` name
-the actions each role initiates. ``SEND_FRAME_ACTIONS`` lists the actions sent as an OCPP-J SEND
-frame (message type 6, no response): they are not in ``ACTIONS``.
+the actions each role initiates. ``ACTIONS.sends`` (and ``SEND_FRAME_ACTIONS``) hold the actions sent
+as an OCPP-J SEND frame (message type 6, no response): they are not in the ``ACTIONS`` mapping itself.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ocppwire.runtime.actions import ActionRegistry, ActionSpec, Direction, Role
-
+from ocppwire.runtime.actions import ActionRegistry, ActionSpec, Direction, Role, SendSpec
 from . import messages as m
 
 __all__ = [
@@ -24,8 +23,8 @@ __all__ = [
     "SEND_FRAME_ACTIONS",
     "STATION_SENDS",
     "SUBPROTOCOL",
-    "AFRR_SIGNAL",
     "ADJUST_PERIODIC_EVENT_STREAM",
+    "AFRR_SIGNAL",
     "AUTHORIZE",
     "BATTERY_SWAP",
     "BOOT_NOTIFICATION",
@@ -77,6 +76,7 @@ __all__ = [
     "NOTIFY_EV_CHARGING_SCHEDULE",
     "NOTIFY_EVENT",
     "NOTIFY_MONITORING_REPORT",
+    "NOTIFY_PERIODIC_EVENT_STREAM",
     "NOTIFY_PRIORITY_CHARGING",
     "NOTIFY_REPORT",
     "NOTIFY_SETTLEMENT",
@@ -96,8 +96,8 @@ __all__ = [
     "SECURITY_EVENT_NOTIFICATION",
     "SEND_LOCAL_LIST",
     "SET_CHARGING_PROFILE",
-    "SET_DER_CONTROL",
     "SET_DEFAULT_TARIFF",
+    "SET_DER_CONTROL",
     "SET_DISPLAY_MESSAGE",
     "SET_MONITORING_BASE",
     "SET_MONITORING_LEVEL",
@@ -716,6 +716,10 @@ VAT_NUMBER_VALIDATION: Final[
     m.VatNumberValidationResponse,
     Direction.STATION_TO_CSMS,
 )
+NOTIFY_PERIODIC_EVENT_STREAM: Final[SendSpec[m.NotifyPeriodicEventStreamRequest]] = SendSpec(
+    "NotifyPeriodicEventStream", m.NotifyPeriodicEventStreamRequest, Direction.STATION_TO_CSMS
+)
+"""NotifyPeriodicEventStream is sent as a SEND frame (message type 6): it has no response."""
 
 ACTIONS: Final = ActionRegistry(
     (
@@ -812,12 +816,13 @@ ACTIONS: Final = ActionRegistry(
     ),
     ocpp_version=OCPP_VERSION,
     subprotocol=SUBPROTOCOL,
+    sends=(NOTIFY_PERIODIC_EVENT_STREAM,),
 )
 
 CSMS_SENDS: Final[frozenset[str]] = ACTIONS.sent_by(Role.CSMS)
 STATION_SENDS: Final[frozenset[str]] = ACTIONS.sent_by(Role.CHARGING_STATION)
 
 SEND_FRAME_ACTIONS: Final[Mapping[str, tuple[type[Any], Direction]]] = {
-    "NotifyPeriodicEventStream": (m.NotifyPeriodicEventStreamRequest, Direction.STATION_TO_CSMS),
+    name: (spec.payload, spec.direction) for name, spec in ACTIONS.sends.items()
 }
 """Actions sent as a SEND frame, by name: (payload type, direction). There is no response type."""
