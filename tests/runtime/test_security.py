@@ -72,7 +72,9 @@ class SecretStation(station.ChargingStationHandler):
 
 
 class ReportCsms(csms.CsmsHandler):
-    async def notify_report(self, station: csms.ChargingStationClient, req: m.NotifyReportRequest) -> m.NotifyReportResponse:
+    async def notify_report(
+        self, station: csms.ChargingStationClient, req: m.NotifyReportRequest
+    ) -> m.NotifyReportResponse:
         return m.NotifyReportResponse()
 
 
@@ -97,7 +99,9 @@ async def test_no_secret_reaches_any_log_at_debug(
     peer = server.stations["CS1"]
     await peer.set_variables(
         m.SetVariablesRequest(
-            set_variable_data=[t.SetVariableDataType(attribute_value=NEW_PASSWORD, component=SECURITY, variable=BASIC_AUTH)]
+            set_variable_data=[
+                t.SetVariableDataType(attribute_value=NEW_PASSWORD, component=SECURITY, variable=BASIC_AUTH)
+            ]
         )
     )
     await peer.get_variables(
@@ -130,16 +134,31 @@ async def test_no_secret_reaches_any_log_at_debug(
 @pytest.mark.parametrize(
     ("frame", "kept", "gone"),
     [
-        ('[2,"1","SetVariables",{"setVariableData":[{"attributeValue":"pw1","component":{"name":"SecurityCtrlr"},'
-         '"variable":{"name":"BasicAuthPassword"}}]}]', "BasicAuthPassword", "pw1"),
-        ('[3,"1",{"getVariableResult":[{"attributeStatus":"Accepted","attributeValue":"pw2",'
-         '"component":{"name":"X"},"variable":{"name":"VendorApiKey"}}]}]', "VendorApiKey", "pw2"),
-        ('[2,"1","NotifyReport",{"reportData":[{"component":{"name":"X"},"variable":{"name":"Custom"},'
-         '"variableAttribute":[{"value":"pw3"}],"variableCharacteristics":{"dataType":"passwordString",'
-         '"supportsMonitoring":false}}]}]', "Custom", "pw3"),
-        ('[2,"1","SetNetworkProfile",{"connectionData":{"apn":{"apn":"a","apnAuthentication":"AUTO",'
-         '"apnPassword":"pw4"},"vpn":{"server":"s","user":"u","password":"pw5","key":"pw6","type":"IPSec"}}}]',
-         '"user":"u"', "pw4"),
+        (
+            '[2,"1","SetVariables",{"setVariableData":[{"attributeValue":"pw1","component":{"name":"SecurityCtrlr"},'
+            '"variable":{"name":"BasicAuthPassword"}}]}]',
+            "BasicAuthPassword",
+            "pw1",
+        ),
+        (
+            '[3,"1",{"getVariableResult":[{"attributeStatus":"Accepted","attributeValue":"pw2",'
+            '"component":{"name":"X"},"variable":{"name":"VendorApiKey"}}]}]',
+            "VendorApiKey",
+            "pw2",
+        ),
+        (
+            '[2,"1","NotifyReport",{"reportData":[{"component":{"name":"X"},"variable":{"name":"Custom"},'
+            '"variableAttribute":[{"value":"pw3"}],"variableCharacteristics":{"dataType":"passwordString",'
+            '"supportsMonitoring":false}}]}]',
+            "Custom",
+            "pw3",
+        ),
+        (
+            '[2,"1","SetNetworkProfile",{"connectionData":{"apn":{"apn":"a","apnAuthentication":"AUTO",'
+            '"apnPassword":"pw4"},"vpn":{"server":"s","user":"u","password":"pw5","key":"pw6","type":"IPSec"}}}]',
+            '"user":"u"',
+            "pw4",
+        ),
         ('[2,"1","SetVariables",{"broken json password pw7', "unparseable", "pw7"),
     ],
 )
@@ -206,7 +225,8 @@ async def test_profile_3_rule_can_be_replaced(
         return identity.startswith(certificate.common_names[0])
 
     server = await start_csms(
-        ssl=tls.server_context(pki.server.cert, pki.server.key, client_ca=pki.ca), client_certificate_rule=by_serial_prefix
+        ssl=tls.server_context(pki.server.cert, pki.server.key, client_ca=pki.ca),
+        client_certificate_rule=by_serial_prefix,
     )
     context = tls.client_context(pki.ca, cert=pki.client.cert, key=pki.client.key)
     await start_station(server, "SERIAL-42.evse1", ssl=context)

@@ -160,7 +160,9 @@ class ServerOptions(ConnectionOptions):
             ),
         )
         if self.path_prefix is not None and any(c in self.path_prefix for c in "?#%"):
-            raise ValueError(f"ServerOptions.path_prefix must be a plain path such as '/ocpp', got {self.path_prefix!r}")
+            raise ValueError(
+                f"ServerOptions.path_prefix must be a plain path such as '/ocpp', got {self.path_prefix!r}"
+            )
 
     @property
     def route_prefix(self) -> str | None:

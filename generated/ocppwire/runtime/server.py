@@ -366,7 +366,9 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         if refusal is not None:
             return self._refuse(connection, refusal.status, refusal.text, "%s", refusal.text)
         if self._closing:
-            return self._refuse(connection, http.HTTPStatus.SERVICE_UNAVAILABLE, "CSMS is shutting down", "shutting down")
+            return self._refuse(
+                connection, http.HTTPStatus.SERVICE_UNAVAILABLE, "CSMS is shutting down", "shutting down"
+            )
         try:
             identity = identity_from_path(request.path, self._prefix)
         except LookupError as exc:
@@ -380,7 +382,11 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             return self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: %s", identity, exc)
         if credentials is not None and credentials[0] != identity:
             return self._refuse(
-                connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: Basic username is not the identity", identity
+                connection,
+                http.HTTPStatus.UNAUTHORIZED,
+                "unauthorized",
+                "%s: Basic username is not the identity",
+                identity,
             )
         certificate, certificate_der = _peer_certificate(connection)
         if certificate is not None and certificate_der is not None:
