@@ -331,6 +331,21 @@ async def test_tls_handshake_timeout_drops_a_silent_client(start_csms: StartCsms
     assert time.monotonic() - started < 3
 
 
+async def test_timed_out_tls_handshakes_give_back_their_slots(start_csms: StartCsms, tmp_path: Path) -> None:
+    pki = make_pki(tmp_path, "CS1")
+    server = await start_csms(
+        ssl=tls.server_context(pki.server.cert, pki.server.key), tls_handshake_timeout=0.3, max_pending_handshakes=2
+    )
+    silent = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
+    await eventually(lambda: server.gate.pending == 2)
+    await eventually(lambda: server.gate.pending == 0 and server.gate.open == 0)  # dropped by the timeout
+    for _, writer in silent:
+        writer.close()
+    context = tls.client_context(pki.ca)
+    ws = await ws_connect(f"{server.url}/CS1", subprotocols=["ocpp2.0.1"], ssl=context, proxy=None)  # type: ignore[list-item]
+    await ws.close()
+
+
 # ---- a replaced connection is aborted, not waited on ---------------------------------------------------------
 
 
