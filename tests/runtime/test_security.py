@@ -414,3 +414,15 @@ async def test_rate_limited_station_retries_instead_of_giving_up(start_csms: Sta
     finally:
         await first.close(grace=0)
         await second.close(grace=0)
+
+
+@pytest.mark.parametrize(
+    ("host", "targets"), [(None, ["127.0.0.1", "[::1]"]), ("localhost", ["127.0.0.1"]), ("::1", ["[::1]"])]
+)
+async def test_server_listens_on_every_address_of_its_host(host: str | None, targets: list[str]) -> None:
+    if any(":" in t for t in targets) and not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    async with csms.serve(csms.CsmsHandler(), host, 0) as server:
+        for target in targets:
+            ws = await ws_connect(f"ws://{target}:{server.port}/CS1", subprotocols=["ocpp2.0.1"], proxy=None)  # type: ignore[list-item]
+            await ws.close()
