@@ -582,7 +582,11 @@ def render(rows: list[Row]) -> str:
             r.outcome,
             f"{r.rss_growth_mib:.1f} MiB",
             f"{r.log_lines} ({r.log_errors})",
-            "-" if r.p99_ms is None else f"{r.p99_ms:.0f} ms" + (f", {r.bystander_failures} failed" if r.bystander_failures else ""),
+            (
+                "-"
+                if r.p99_ms is None
+                else f"{r.p99_ms:.0f} ms" + (f", {r.bystander_failures} failed" if r.bystander_failures else "")
+            ),
             "yes" if r.holds else "NO",
             r.bound,
         ]

@@ -19,13 +19,13 @@ async def crash(server: Any) -> None:
 
     The listening socket closes and every connection's TCP transport is aborted (RST, no WebSocket
     close frame), so stations see the connection vanish mid-call. The CSMS's own sessions see the
-    same thing and fail their pending calls. Uses the websockets server underneath
-    (``server._ws``): the public API only offers graceful shutdown.
+    same thing and fail their pending calls. Uses the websockets servers underneath (``server._ws``,
+    one per listening socket): the public API only offers graceful shutdown.
     """
-    ws_server = server._ws
-    ws_server.close(close_connections=False)
-    for connection in list(ws_server.connections):
-        connection.transport.abort()
+    for ws_server in server._ws:
+        ws_server.close(close_connections=False)
+        for connection in list(ws_server.connections):
+            connection.transport.abort()
     await server.close(grace=0)
 
 

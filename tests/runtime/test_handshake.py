@@ -192,3 +192,35 @@ def test_admission_gate_limits() -> None:
     pending.release("c", pending=True)
     pending.handshake_done()  # "a" finished its handshake: room for one more
     assert pending.admit("c") is None and (pending.open, pending.pending) == (3, 2)
+
+
+# ---- layering --------------------------------------------------------------------------------------------
+
+
+def test_rule_modules_do_no_io() -> None:
+    import ast
+    import inspect
+
+    from ocppwire.runtime import admission, handshake, options
+
+    for module in (handshake, admission):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {
+            alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+        imported |= {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 0
+        }
+        assert not imported & {"asyncio", "socket", "ssl", "websockets"}, (module.__name__, imported)
+    assert options.ServerOptions.__doc__
+
+
+def test_client_does_not_import_the_server() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, ocppwire.runtime.client; print('ocppwire.runtime.server' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

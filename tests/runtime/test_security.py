@@ -72,7 +72,9 @@ class SecretStation(station.ChargingStationHandler):
 
 
 class ReportCsms(csms.CsmsHandler):
-    async def notify_report(self, station: csms.ChargingStationClient, req: m.NotifyReportRequest) -> m.NotifyReportResponse:
+    async def notify_report(
+        self, station: csms.ChargingStationClient, req: m.NotifyReportRequest
+    ) -> m.NotifyReportResponse:
         return m.NotifyReportResponse()
 
 
@@ -97,7 +99,9 @@ async def test_no_secret_reaches_any_log_at_debug(
     peer = server.stations["CS1"]
     await peer.set_variables(
         m.SetVariablesRequest(
-            set_variable_data=[t.SetVariableDataType(attribute_value=NEW_PASSWORD, component=SECURITY, variable=BASIC_AUTH)]
+            set_variable_data=[
+                t.SetVariableDataType(attribute_value=NEW_PASSWORD, component=SECURITY, variable=BASIC_AUTH)
+            ]
         )
     )
     await peer.get_variables(
@@ -130,16 +134,31 @@ async def test_no_secret_reaches_any_log_at_debug(
 @pytest.mark.parametrize(
     ("frame", "kept", "gone"),
     [
-        ('[2,"1","SetVariables",{"setVariableData":[{"attributeValue":"pw1","component":{"name":"SecurityCtrlr"},'
-         '"variable":{"name":"BasicAuthPassword"}}]}]', "BasicAuthPassword", "pw1"),
-        ('[3,"1",{"getVariableResult":[{"attributeStatus":"Accepted","attributeValue":"pw2",'
-         '"component":{"name":"X"},"variable":{"name":"VendorApiKey"}}]}]', "VendorApiKey", "pw2"),
-        ('[2,"1","NotifyReport",{"reportData":[{"component":{"name":"X"},"variable":{"name":"Custom"},'
-         '"variableAttribute":[{"value":"pw3"}],"variableCharacteristics":{"dataType":"passwordString",'
-         '"supportsMonitoring":false}}]}]', "Custom", "pw3"),
-        ('[2,"1","SetNetworkProfile",{"connectionData":{"apn":{"apn":"a","apnAuthentication":"AUTO",'
-         '"apnPassword":"pw4"},"vpn":{"server":"s","user":"u","password":"pw5","key":"pw6","type":"IPSec"}}}]',
-         '"user":"u"', "pw4"),
+        (
+            '[2,"1","SetVariables",{"setVariableData":[{"attributeValue":"pw1","component":{"name":"SecurityCtrlr"},'
+            '"variable":{"name":"BasicAuthPassword"}}]}]',
+            "BasicAuthPassword",
+            "pw1",
+        ),
+        (
+            '[3,"1",{"getVariableResult":[{"attributeStatus":"Accepted","attributeValue":"pw2",'
+            '"component":{"name":"X"},"variable":{"name":"VendorApiKey"}}]}]',
+            "VendorApiKey",
+            "pw2",
+        ),
+        (
+            '[2,"1","NotifyReport",{"reportData":[{"component":{"name":"X"},"variable":{"name":"Custom"},'
+            '"variableAttribute":[{"value":"pw3"}],"variableCharacteristics":{"dataType":"passwordString",'
+            '"supportsMonitoring":false}}]}]',
+            "Custom",
+            "pw3",
+        ),
+        (
+            '[2,"1","SetNetworkProfile",{"connectionData":{"apn":{"apn":"a","apnAuthentication":"AUTO",'
+            '"apnPassword":"pw4"},"vpn":{"server":"s","user":"u","password":"pw5","key":"pw6","type":"IPSec"}}}]',
+            '"user":"u"',
+            "pw4",
+        ),
         ('[2,"1","SetVariables",{"broken json password pw7', "unparseable", "pw7"),
     ],
 )
@@ -206,7 +225,8 @@ async def test_profile_3_rule_can_be_replaced(
         return identity.startswith(certificate.common_names[0])
 
     server = await start_csms(
-        ssl=tls.server_context(pki.server.cert, pki.server.key, client_ca=pki.ca), client_certificate_rule=by_serial_prefix
+        ssl=tls.server_context(pki.server.cert, pki.server.key, client_ca=pki.ca),
+        client_certificate_rule=by_serial_prefix,
     )
     context = tls.client_context(pki.ca, cert=pki.client.cert, key=pki.client.key)
     await start_station(server, "SERIAL-42.evse1", ssl=context)
@@ -311,6 +331,21 @@ async def test_tls_handshake_timeout_drops_a_silent_client(start_csms: StartCsms
     assert time.monotonic() - started < 3
 
 
+async def test_timed_out_tls_handshakes_give_back_their_slots(start_csms: StartCsms, tmp_path: Path) -> None:
+    pki = make_pki(tmp_path, "CS1")
+    server = await start_csms(
+        ssl=tls.server_context(pki.server.cert, pki.server.key), tls_handshake_timeout=0.3, max_pending_handshakes=2
+    )
+    silent = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
+    await eventually(lambda: server.gate.pending == 2)
+    await eventually(lambda: server.gate.pending == 0 and server.gate.open == 0)  # dropped by the timeout
+    for _, writer in silent:
+        writer.close()
+    context = tls.client_context(pki.ca)
+    ws = await ws_connect(f"{server.url}/CS1", subprotocols=["ocpp2.0.1"], ssl=context, proxy=None)  # type: ignore[list-item]
+    await ws.close()
+
+
 # ---- a replaced connection is aborted, not waited on ---------------------------------------------------------
 
 
@@ -379,3 +414,15 @@ async def test_rate_limited_station_retries_instead_of_giving_up(start_csms: Sta
     finally:
         await first.close(grace=0)
         await second.close(grace=0)
+
+
+@pytest.mark.parametrize(
+    ("host", "targets"), [(None, ["127.0.0.1", "[::1]"]), ("localhost", ["127.0.0.1"]), ("::1", ["[::1]"])]
+)
+async def test_server_listens_on_every_address_of_its_host(host: str | None, targets: list[str]) -> None:
+    if any(":" in t for t in targets) and not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    async with csms.serve(csms.CsmsHandler(), host, 0) as server:
+        for target in targets:
+            ws = await ws_connect(f"ws://{target}:{server.port}/CS1", subprotocols=["ocpp2.0.1"], proxy=None)  # type: ignore[list-item]
+            await ws.close()

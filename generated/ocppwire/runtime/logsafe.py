@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["DEFAULT_MAX_CHARS", "LogLimiter", "SECRET_HEADERS", "TransportLogger", "escape"]
+__all__ = ["DEFAULT_MAX_CHARS", "REDACTED", "LogLimiter", "SECRET_HEADERS", "TransportLogger", "escape"]
 
 DEFAULT_MAX_CHARS = 200
 """Characters of peer text kept by :func:`escape` unless told otherwise."""

@@ -163,18 +163,37 @@ class _ListeningSocket(socket.socket):
             conn.close()
 
 
-def _listening_socket(host: str | None, port: int, backlog: int) -> _ListeningSocket:
-    """Bind and listen like ``loop.create_server`` would (``None``: every interface, IPv4 and IPv6)."""
-    if host is None or host == "":
-        if socket.has_dualstack_ipv6():
-            plain = socket.create_server(("::", port), family=socket.AF_INET6, backlog=backlog, dualstack_ipv6=True)
+def _listening_sockets(host: str | None, port: int, backlog: int) -> list[_ListeningSocket]:
+    """Bind and listen like ``loop.create_server`` would: ``None`` or ``""`` is every interface (one dual-stack
+    socket where the OS has them), a name is every address it resolves to (``localhost``: ::1 and 127.0.0.1),
+    all on the same port (the first one's when ``port`` is 0)."""
+    plain: list[socket.socket] = []
+    try:
+        if host is None or host == "":
+            if socket.has_dualstack_ipv6():
+                plain.append(
+                    socket.create_server(("::", port), family=socket.AF_INET6, backlog=backlog, dualstack_ipv6=True)
+                )
+            else:
+                plain.append(socket.create_server(("0.0.0.0", port), backlog=backlog))
         else:
-            plain = socket.create_server(("0.0.0.0", port), backlog=backlog)
-    else:
-        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        plain = socket.create_server(address[:2], family=family, backlog=backlog)
-    listening = _ListeningSocket(fileno=plain.detach())
-    listening.setblocking(False)
+            seen: set[tuple[int, str]] = set()
+            for family, _, _, _, address in socket.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+            ):
+                ip = str(address[0])
+                if (family, ip) in seen:
+                    continue
+                seen.add((family, ip))
+                chosen = port or (plain[0].getsockname()[1] if plain else 0)
+                plain.append(socket.create_server((ip, chosen), family=family, backlog=backlog))
+    except BaseException:
+        for sock in plain:
+            sock.close()
+        raise
+    listening = [_ListeningSocket(fileno=sock.detach()) for sock in plain]
+    for sock in listening:
+        sock.setblocking(False)
     return listening
 
 
@@ -270,7 +289,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         self._connections: dict[str, OcppConnection[PeerT, HandlerT]] = {}
         self._peers: dict[str, PeerT] = {}
         self._accepted_requests: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
-        self._ws: Server | None = None
+        self._ws: list[Server] | None = None
         self._closing = False
         self._closed = asyncio.Event()
 
@@ -285,23 +304,25 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         tls: dict[str, Any] = {}
         if options.ssl is not None:
             tls = {"ssl": options.ssl, "ssl_handshake_timeout": options.tls_handshake_timeout}
-        listening = _listening_socket(self.host, self._port, options.listen_backlog)
-        listening.on_accept = self._on_accept
-        self._ws = await ws_serve(
-            self._serve_connection,
-            sock=listening,
-            select_subprotocol=self._select_subprotocol,
-            process_request=self._process_request,
-            compression="deflate" if compression is True else None,
-            extensions=deflate,
-            logger=TransportLogger(logging.getLogger("ocppwire.server.websockets")),
-            backlog=options.listen_backlog,
-            **tls,
-            **options.websocket_settings(),
-        )
-        sockets = self._ws.sockets
-        if sockets:
-            self._port = int(sockets[0].getsockname()[1])
+        transport_logger = TransportLogger(logging.getLogger("ocppwire.server.websockets"))
+        self._ws = []
+        for listening in _listening_sockets(self.host, self._port, options.listen_backlog):
+            listening.on_accept = self._on_accept
+            self._port = int(listening.getsockname()[1])
+            self._ws.append(
+                await ws_serve(
+                    self._serve_connection,
+                    sock=listening,
+                    select_subprotocol=self._select_subprotocol,
+                    process_request=self._process_request,
+                    compression="deflate" if compression is True else None,
+                    extensions=deflate,
+                    logger=transport_logger,
+                    backlog=options.listen_backlog,
+                    **tls,
+                    **options.websocket_settings(),
+                )
+            )
         log.info("CSMS listening on %s (%s)", self.url, ", ".join(self._subprotocols))
         return self
 
@@ -317,9 +338,10 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             await asyncio.wait(
                 [asyncio.create_task(c.shutdown(grace, 1001, "CSMS shutting down")) for c in connections]
             )
-        if self._ws is not None:
-            self._ws.close()
-            await self._ws.wait_closed()
+        for ws_server in self._ws or ():
+            ws_server.close()
+        for ws_server in self._ws or ():
+            await ws_server.wait_closed()
         self._refusals.flush()
         self._closed.set()
         log.info("CSMS on %s closed", self.url)
