@@ -7,6 +7,7 @@ with the ``figures`` fixture; they are printed at the end of the run, so ``make 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,21 @@ class Figures:
 @pytest.fixture
 def figures() -> Figures:
     return Figures()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist (``make test`` runs two workers), hand this worker's figures to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["ocpp_figures"] = json.dumps(_FIGURES, default=str)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the xdist controller: collect a finished worker's figures for the summary."""
+    data = getattr(node, "workeroutput", {}).get("ocpp_figures")
+    if data:
+        _FIGURES.extend((name, values) for name, values in json.loads(data))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

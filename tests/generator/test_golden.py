@@ -37,15 +37,17 @@ def test_regeneration_is_byte_identical_to_committed_output(tmp_path: Path, vers
         ).read_bytes(), f"{name} is stale: run `ocppgen generate`"
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_generation_is_deterministic(version: str) -> None:
-    second = render_package(read_schema_set(ROOT / "schemas" / version), f"ocppwire.{version}")
-    assert rendered(version) == second
+def test_generation_is_deterministic() -> None:
+    """Byte-identity with the committed output (above) already shows that a rendering in another
+    process, under another hash seed, gives the same bytes; here a second rendering in this process
+    (of the smallest set, 1.6, so the suite stays fast) must too."""
+    second = render_package(read_schema_set(ROOT / "schemas" / "v16"), "ocppwire.v16")
+    assert rendered("v16") == second
 
 
 def test_header_names_generator_schema_set_and_hash() -> None:
     schema_set = read_schema_set(SCHEMAS)
-    files = render_package(schema_set, "ocppwire.v201")
+    files = rendered("v201")
     for name, text in files.items():
         if not name.endswith(".py"):
             continue
