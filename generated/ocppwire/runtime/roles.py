@@ -84,9 +84,14 @@ class Peer:
         """The correlator of this connection (for advanced use and tests)."""
         return self._session
 
-    async def call(self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None) -> ResT:
-        """Send ``request`` as a CALL of ``spec`` and return the typed response (see :meth:`Session.call`)."""
-        return await self._session.call(spec, request, timeout=timeout)
+    async def call(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None, sign: bool | None = None
+    ) -> ResT:
+        """Send ``request`` as a CALL of ``spec`` and return the typed response (see :meth:`Session.call`).
+
+        ``sign=True`` sends it as ``<Action>-Signed`` (the connection needs a signer), ``False`` plain;
+        ``None`` follows the connection's ``signing.sign_calls``."""
+        return await self._session.call(spec, request, timeout=timeout, sign=sign)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close this connection (WebSocket close code and reason)."""
