@@ -138,7 +138,8 @@ def test_a_signed_call_is_verified_handled_as_the_plain_call_and_answered_signed
     assert event.signature.thumbprint == STATION_KEY.thumbprint
 
     response = m.BootNotificationResponse(
-        current_time=dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc), interval=300,
+        current_time=dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc),
+        interval=300,
         status=e.RegistrationStatusEnumType.ACCEPTED,
     )
     assert cs.send_result(event.message_id, event.spec, response) is None
@@ -194,7 +195,9 @@ def test_signing_settings_are_checked() -> None:
     with pytest.raises(TypeError):
         SigningConfig(verifier=object())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no signer"):
-        core(SigningConfig(verifier=trusting(STATION_KEY))).send_call(a.HEARTBEAT, m.HeartbeatRequest(), now=0, sign=True)
+        core(SigningConfig(verifier=trusting(STATION_KEY))).send_call(
+            a.HEARTBEAT, m.HeartbeatRequest(), now=0, sign=True
+        )
     with pytest.raises(ValueError, match="no signing config"):
         core(None).send_call(a.HEARTBEAT, m.HeartbeatRequest(), now=0, sign=True)
 
@@ -264,15 +267,23 @@ def test_a_header_that_disagrees_with_the_frame_is_refused(fields: dict[str, Any
 
 
 def test_the_other_spelling_of_the_message_type_is_accepted() -> None:
-    protected = {"alg": "ES256", "OCPPAction": "BootNotification", "OCPPMessageTypeId": 2,
-                 "x5t#S256": STATION_KEY.thumbprint}
+    protected = {
+        "alg": "ES256",
+        "OCPPAction": "BootNotification",
+        "OCPPMessageTypeId": 2,
+        "x5t#S256": STATION_KEY.thumbprint,
+    }
     assert isinstance(csms_side().receive_data(signed_call(protected=protected)), CallReceived)
 
 
 @pytest.mark.parametrize("alg", ["none", "HS256", "ES384", "PS256", "EdDSA", None])
 def test_an_algorithm_outside_es256_rs256_rs384_is_refused(alg: str | None) -> None:
-    protected = {"alg": alg, "OCPPAction": "BootNotification", "OCPPMessageTypedId": 2,
-                 "x5t#S256": STATION_KEY.thumbprint}
+    protected = {
+        "alg": alg,
+        "OCPPAction": "BootNotification",
+        "OCPPMessageTypedId": 2,
+        "x5t#S256": STATION_KEY.thumbprint,
+    }
     answer = refused(csms_side(), signed_call(protected=protected))
     assert answer[2] == "SecurityError" and "is not allowed (ES256, RS256, RS384)" in answer[3]
 
@@ -353,7 +364,9 @@ def test_a_reply_signed_for_another_action_or_as_a_call_is_refused() -> None:
         st = station_side()
         call = st.send_call(a.HEARTBEAT, m.HeartbeatRequest(), now=0.0, sign=True)
         frames(st)
-        jws = json.loads(seal(CSMS_KEY, action=action, message_type=message_type, payload=b'{"currentTime":"2026-12-02T07:00:00Z"}'))
+        jws = json.loads(
+            seal(CSMS_KEY, action=action, message_type=message_type, payload=b'{"currentTime":"2026-12-02T07:00:00Z"}')
+        )
         event = st.receive_data(json.dumps([3, call.message_id, jws]))
         assert isinstance(event, FrameRejected) and event.failed is not None
 
@@ -394,7 +407,9 @@ class SignedStation(station.ChargingStationHandler):
 
 
 def _wire(caplog: pytest.LogCaptureFixture, direction: str) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "ocppwire.frames" and f" {direction} " in r.getMessage()]
+    return [
+        r.getMessage() for r in caplog.records if r.name == "ocppwire.frames" and f" {direction} " in r.getMessage()
+    ]
 
 
 async def test_csms_and_station_sign_and_verify_each_other_over_sockets(

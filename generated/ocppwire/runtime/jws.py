@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -30,11 +31,7 @@ try:
     from joserfc.jwk import ECKey, RSAKey
     from joserfc.registry import HeaderParameter
 except ImportError as exc:  # pragma: no cover - depends on the installation
-    raise ImportError(
-        "signed OCPP messages need the optional dependencies: pip install 'ocppwire[signing]'"
-    ) from exc
-
-from .signing import b64url_decode as _b64url_decode
+    raise ImportError("signed OCPP messages need the optional dependencies: pip install 'ocppwire[signing]'") from exc
 
 __all__ = [
     "ALGORITHMS",
@@ -92,9 +89,14 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def b64url_decode(text: str) -> bytes:
-    """The bytes of a base64url string without padding; ``ValueError`` for anything else."""
-    return _b64url_decode(text)
+    """The bytes of base64url text without padding (RFC 7515 §2); ``ValueError`` for anything else."""
+    if not isinstance(text, str) or not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not base64url without padding")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def thumbprint(certificate: x509.Certificate) -> str:
@@ -200,7 +202,9 @@ def verify_flattened(value: Mapping[str, Any], public_key: PublicKey, algorithm:
         result = _jws.deserialize_json(flattened, _jose_key(public_key), registry=_registry(algorithm))
     except JoseError as exc:
         bad = exc.error == "bad_signature"
-        raise JwsError("signature does not verify" if bad else f"unusable JWS: {exc.error}", bad_signature=bad) from None
+        raise JwsError(
+            "signature does not verify" if bad else f"unusable JWS: {exc.error}", bad_signature=bad
+        ) from None
     except (ValueError, TypeError, KeyError) as exc:
         raise JwsError(f"unusable JWS: {type(exc).__name__}") from None
     payload: bytes = result.payload

@@ -13,15 +13,13 @@ signed the same way, with message type 3 and the action of the CALL it answers.
 
 This module decides what a signed payload must look like and which CALLERROR each fault gets; the
 cryptography lives in :mod:`.jws` (optional extra ``ocppwire[signing]``). It imports neither
-``cryptography`` nor ``joserfc`` until a signature is actually checked, so the protocol core can
-use it on installations without the extra. The choices the specification leaves open are listed
+``cryptography`` nor ``joserfc`` (nor :mod:`.jws`) until a signed payload actually arrives, so the
+protocol core can use it on installations without the extra. The choices the specification leaves open are listed
 in docs/runtime.md ("Signed messages").
 """
 
 from __future__ import annotations
 
-import base64
-import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -220,21 +218,15 @@ def open_signed(raw: bytes, *, action: str, message_type: int, verifier: Verifie
     return payload, SignedBy(certificate, thumbprint, algorithm, header)
 
 
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
-
-
-def b64url_decode(text: str) -> bytes:
-    """The bytes of base64url text without padding (RFC 7515 §2); ``ValueError`` for anything else."""
-    if not isinstance(text, str) or not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise ValueError("not base64url without padding")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _protected_header(segment: str) -> dict[str, Any]:
+    from .jws import b64url_decode
+
     try:
         header = _object_decoder.decode(b64url_decode(segment))
     except (ValueError, msgspec.ValidationError, msgspec.DecodeError, RecursionError):
-        raise FormatViolationError("signed payload: the JWS protected header is not base64url of a JSON object") from None
+        raise FormatViolationError(
+            "signed payload: the JWS protected header is not base64url of a JSON object"
+        ) from None
     return header
 
 
