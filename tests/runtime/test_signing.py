@@ -468,3 +468,21 @@ async def test_an_untrusted_station_gets_security_error_over_sockets(
     with pytest.raises(SecurityError, match="no trusted certificate"):
         await conn.peer.boot_notification(BOOT)
     assert handler.seen == []
+
+
+def test_the_protocol_core_loads_no_cryptography_until_a_signature_arrives() -> None:
+    """Signing is an optional extra: a runtime without it must not import joserfc or cryptography."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ocppwire.runtime.codec import Codec\n"
+        "from ocppwire.runtime.protocol import OcppProtocol\n"
+        "from ocppwire.v201 import ACTIONS\n"
+        "p = OcppProtocol(Codec(ACTIONS))\n"
+        "p.receive_data(b'[2, \"1\", \"Heartbeat-Signed\", {}]')\n"
+        "print(sorted(m for m in ('joserfc', 'cryptography', 'ocppwire.runtime.jws') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
