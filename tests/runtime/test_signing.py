@@ -266,6 +266,18 @@ def test_a_header_that_disagrees_with_the_frame_is_refused(fields: dict[str, Any
     assert answer[2] == "SecurityError" and why in answer[3], answer
 
 
+@pytest.mark.parametrize(
+    "unprotected", [{"alg": "HS256"}, {"x5t#S256": STRANGER.thumbprint}, {"OCPPAction": "Heartbeat"}, {"kid": "k"}]
+)
+def test_nothing_that_decides_trust_may_sit_in_the_unprotected_header(unprotected: dict[str, str]) -> None:
+    data = json.loads(signed_call())
+    data[3]["header"] = unprotected
+    answer = refused(csms_side(), json.dumps(data).encode())
+    assert answer[2] == "SecurityError" and "unprotected header" in answer[3]
+    data[3]["header"] = {"note": "free text"}  # anything else there is ignored
+    assert isinstance(csms_side().receive_data(json.dumps(data)), CallReceived)
+
+
 def test_the_other_spelling_of_the_message_type_is_accepted() -> None:
     protected = {
         "alg": "ES256",
@@ -481,7 +493,7 @@ def test_the_protocol_core_loads_no_cryptography_until_a_signature_arrives() -> 
         "from ocppwire.runtime.protocol import OcppProtocol\n"
         "from ocppwire.v201 import ACTIONS\n"
         "p = OcppProtocol(Codec(ACTIONS))\n"
-        "p.receive_data(b'[2, \"1\", \"Heartbeat-Signed\", {}]')\n"
+        'p.receive_data(b\'[2, "1", "Heartbeat-Signed", {}]\')\n'
         "print(sorted(m for m in ('joserfc', 'cryptography', 'ocppwire.runtime.jws') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -63,6 +63,9 @@ THUMBPRINT_HEADER = "x5t#S256"
 
 _MEMBERS = frozenset({"protected", "payload", "signature"})
 _OPTIONAL_MEMBERS = frozenset({"header"})
+_PROTECTED_ONLY = frozenset(
+    {"alg", "crit", "b64", "OCPPAction", "OCPPMessageTypedId", "OCPPMessageTypeId", "x5t#S256", "x5c", "jwk", "kid"}
+)
 _ALGORITHMS = ("ES256", "RS256", "RS384")  # jws.ALGORITHMS, restated so this module needs no cryptography
 
 
@@ -197,6 +200,11 @@ def open_signed(raw: bytes, *, action: str, message_type: int, verifier: Verifie
         raise FormatViolationError("signed payload: JWS member 'header' is not an object")
     header = _protected_header(value["protected"])
     algorithm = _check_header(header, action=action, message_type=message_type)
+    unprotected = set(value.get("header", ())) & (set(header) | _PROTECTED_ONLY)
+    if unprotected:  # RFC 7515 §7.2.1: disjoint; and nothing that decides trust may travel unsigned
+        raise SecurityError(
+            f"JWS unprotected header sets {_shown(sorted(unprotected))}; they belong in the protected one"
+        )
     thumbprint = header[THUMBPRINT_HEADER]
     certificate = verifier.certificate_for(thumbprint)
     if certificate is None:
