@@ -147,3 +147,66 @@ def test_trusted_certificates_find_by_thumbprint_and_only_while_valid() -> None:
     assert len(TrustedCertificates.from_pem(pem)) == 2
     with pytest.raises(ValueError):
         TrustedCertificates([])
+
+
+# RFC 7520 §3.4 (Figure 4): the 2048-bit RSA key of the JOSE cookbook, and §4.1: its RS256 example.
+RFC7520_RSA = {
+    "n": "n4EPtAOCc9AlkeQHPzHStgAbgs7bTZLwUBZdR8_KuKPEHLd4rHVTeT-O-XV2jRojdNhxJWTDvNd7nqQ0VEiZQHz_AJmSCpMaJMRBSFKrKb2wqV"
+    "wGU_NsYOYL-QtiWN2lbzcEe6XC0dApr5ydQLrHqkHHig3RBordaZ6Aj-oBHqFEHYpPe7Tpe-OfVfHd1E6cS6M1FZcD1NNLYD5lFHpPI9bTwJlsde"
+    "3uhGqC0ZCuEHg8lhzwOHrtIQbS0FVbb9k3-tVTU4fg_3L_vniUFAKwuCLqKnS2BYwdq_mzSnbLY7h_qixoR7jig3__kRhuaxwUkRz5iaiQkqgc5g"
+    "HdrNP5zw",
+    "e": "AQAB",
+    "d": "bWUC9B-EFRIo8kpGfh0ZuyGPvMNKvYWNtB_ikiH9k20eT-O1q_I78eiZkpXxXQ0UTEs2LsNRS-8uJbvQ-A1irkwMSMkK1J3XTGgdrhCku9gRld"
+    "Y7sNA_AKZGh-Q661_42rINLRCe8W-nZ34ui_qOfkLnK9QWDDqpaIsA-bMwWWSDFu2MUBYwkHTMEzLYGqOe04noqeq1hExBTHBOBdkMXiuFhUq1BU"
+    "6l-DqEiWxqg82sXt2h-LMnT3046AOYJoRioz75tSUQfGCshWTBnP5uDjd18kKhyv07lhfSJdrPdM5Plyl21hsFf4L_mHCuoFau7gdsPfHPxxjVOc"
+    "OpBrQzwQ",
+    "p": "3Slxg_DwTXJcb6095RoXygQCAZ5RnAvZlno1yhHtnUex_fp7AZ_9nRaO7HX_-SFfGQeutao2TDjDAWU4Vupk8rw9JR0AzZ0N2fvuIAmr_WCsmG"
+    "peNqQnev1T7IyEsnh8UMt-n5CafhkikzhEsrmndH6LxOrvRJlsPp6Zv8bUq0k",
+    "q": "uKE2dh-cTf6ERF4k4e_jy78GfPYUIaUyoSSJuBzp3Cubk3OCqs6grT8bR_cu0Dm1MZwWmtdqDyI95HrUeq3MP15vMMON8lHTeZu2lmKvwqW7an"
+    "V5UzhM1iZ7z4yMkuUwFWoBvyY898EXvRD-hdqRxHlSqAZ192zB3pVFJ0s7pFc",
+    "dp": "B8PVvXkvJrj2L-GYQ7v3y9r6Kw5g9SahXBwsWUzp19TVlgI-YV85q1NIb1rxQtD-IsXXR3-TanevuRPRt5OBOdiMGQp8pbt26gljYfKU_E9xn"
+    "-RULHz0-ed9E9gXLKD4VGngpz-PfQ_q29pk5xWHoJp009Qf1HvChixRX59ehik",
+    "dq": "CLDmDGduhylc9o7r84rEUVn7pzQ6PF83Y-iBZx5NT-TpnOZKF1pErAMVeKzFEl41DlHHqqBLSM0W1sOFbwTxYWZDm6sI6og5iTbwQGIC3gnJK"
+    "bi_7k_vJgGHwHxgPaX2PnvP-zyEkDERuf-ry4c_Z11Cq9AqC2yeL6kdKT1cYF8",
+    "qi": "3PiqvXQN0zwMeE-sBvZgi289XP9XCQF3VWqPzMKnIgQp7_Tugo6-NZBKCQsMf3HaEGBjTVJs_jcK8-TRXvaKe-7ZMaQj8VfBdYkssbu0NKDDh"
+    "jJ-GtiseaDVWt7dcH0cfwxgFUHpQh7FoCrjFJ6h6ZEpMF6xmujs4qMpPz8aaI4",
+}
+RFC7520_PAYLOAD = (
+    "It\u2019s a dangerous business, Frodo, going out your door. You step onto the road, and if you don't keep your "
+    "feet, there\u2019s no knowing where you might be swept off to."
+).encode()
+RFC7520_4_1 = {  # Figure 15: the flattened JWS JSON serialization
+    "payload": "SXTigJlzIGEgZGFuZ2Vyb3VzIGJ1c2luZXNzLCBGcm9kbywgZ29pbmcgb3V0IHlvdXIgZG9vci4gWW91IHN0ZXAgb250byB0aGUgcm9h"
+    "ZCwgYW5kIGlmIHlvdSBkb24ndCBrZWVwIHlvdXIgZmVldCwgdGhlcmXigJlzIG5vIGtub3dpbmcgd2hlcmUgeW91IG1pZ2h0IGJlIHN3ZXB0IG9m"
+    "ZiB0by4",
+    "protected": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImJpbGJvLmJhZ2dpbnNAaG9iYml0b24uZXhhbXBsZSJ9",
+    "signature": "MRjdkly7_-oTPTS3AXP41iQIGKa80A0ZmTuV5MEaHoxnW2e5CZ5NlKtainoFmKZopdHM1O2U4mwzJdQx996ivp83xuglII7PNDi84w"
+    "nB-BDkoBwA78185hX-Es4JIwmDLJK3lfWRa-XtL0RnltuYv746iYTh_qHRD68BNt1uSNCrUCTJDt5aAE6x8wW1Kt9eRo4QPocSadnHXFxnt8Is9U"
+    "zpERV0ePPQdLuW3IS_de3xyIrDaLGdjluPxUAhb6L2aXic1U12podGU0KLUQSE_oI-ZnmKJ3F4uOZDnd6QZWJushZ41Axf_fcIe8u9ipH84ogore"
+    "e7vjbU5y18kDquDg",
+}
+
+
+def rfc7520_key() -> rsa.RSAPrivateKey:
+    k = {name: _int(value) for name, value in RFC7520_RSA.items()}
+    public = rsa.RSAPublicNumbers(k["e"], k["n"])
+    return rsa.RSAPrivateNumbers(k["p"], k["q"], k["d"], k["dp"], k["dq"], k["qi"], public).private_key()
+
+
+def test_rfc7520_4_1_rs256_flattened_example_verifies() -> None:
+    assert verify_flattened(RFC7520_4_1, rfc7520_key().public_key(), "RS256") == RFC7520_PAYLOAD
+
+
+def test_rfc7520_4_1_is_reproduced_byte_for_byte() -> None:
+    # RSASSA-PKCS1-v1_5 is deterministic: the same key, header and payload give the RFC's very signature.
+    signed = sign_flattened({"alg": "RS256", "kid": "bilbo.baggins@hobbiton.example"}, RFC7520_PAYLOAD, rfc7520_key())
+    assert signed == RFC7520_4_1
+
+
+def test_rfc7520_example_does_not_verify_as_rs384_or_with_another_payload() -> None:
+    with pytest.raises(JwsError):
+        verify_flattened(RFC7520_4_1, rfc7520_key().public_key(), "RS384")
+    changed = dict(RFC7520_4_1, payload=b64url_encode(RFC7520_PAYLOAD.replace(b"Frodo", b"Sam")))
+    with pytest.raises(JwsError) as caught:
+        verify_flattened(changed, rfc7520_key().public_key(), "RS256")
+    assert caught.value.bad_signature
