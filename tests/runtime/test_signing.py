@@ -450,10 +450,16 @@ async def test_csms_and_station_sign_and_verify_each_other_over_sockets(
     [by_csms] = station_handler.seen
     assert by_csms is not None and by_csms.subject == "CN=csms.example" and by_csms.algorithm == "RS256"
 
+    boot2, by = await conn.peer.call_with_signature(a.BOOT_NOTIFICATION, BOOT)  # who signed the reply
+    assert boot2.status == e.RegistrationStatusEnumType.ACCEPTED
+    assert by is not None and by.subject == "CN=csms.example"
+    _, nobody = await conn.peer.call_with_signature(a.HEARTBEAT, m.HeartbeatRequest(), sign=False)
+    assert nobody is None
+
     logged = " ".join(_wire(caplog, "->"))  # what each side wrote
     assert '"BootNotification-Signed"' in logged and '"Reset-Signed"' in logged
     assert '"Heartbeat-Signed"' not in logged
-    assert logged.count('"protected"') == 4  # two signed calls, two signed replies
+    assert logged.count('"protected"') == 6  # three signed calls, three signed replies
 
 
 async def test_a_csms_without_signing_answers_not_implemented(

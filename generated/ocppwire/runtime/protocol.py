@@ -173,10 +173,22 @@ class SessionStats:
 class OutgoingCall(Generic[ResT]):
     """One of our calls, from :meth:`OcppProtocol.send_call` until it succeeds or fails.
 
-    ``waiter`` is free for the I/O layer (the asyncio adapter keeps its future there).
+    ``waiter`` is free for the I/O layer (the asyncio adapter keeps its future there). ``signed``
+    says the CALL went out as ``<Action>-Signed``; ``reply_signature`` who signed its CALLRESULT, if signed.
     """
 
-    __slots__ = ("spec", "message_id", "data", "deadline", "timeout", "sent", "done", "waiter", "signed")
+    __slots__ = (
+        "spec",
+        "message_id",
+        "data",
+        "deadline",
+        "timeout",
+        "sent",
+        "done",
+        "waiter",
+        "signed",
+        "reply_signature",
+    )
 
     def __init__(
         self,
@@ -189,6 +201,7 @@ class OutgoingCall(Generic[ResT]):
     ):
         self.spec = spec
         self.signed = signed
+        self.reply_signature: SignedBy | None = None
         self.message_id = message_id
         self.data = data
         self.deadline = deadline
@@ -512,6 +525,7 @@ class OcppProtocol:
             self._bad_in_row = 0
             self.stats.results_received += 1
             self._settle_inflight()
+            call.reply_signature = result_signature
             return CallSucceeded(call, response, result_signature)
         assert type(frame) is CallError
         self._bad_in_row = 0

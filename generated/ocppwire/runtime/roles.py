@@ -26,6 +26,7 @@ from .connection_info import ConnectionInfo
 from .datatransfer import DataTransferRegistry
 from .errors import NotSupportedError
 from .session import Dispatch, Session, SessionStats
+from .signing import SignedBy
 
 __all__ = ["Peer", "PeerT", "RoleBinding", "RoleHandler"]
 
@@ -92,6 +93,13 @@ class Peer:
         ``sign=True`` sends it as ``<Action>-Signed`` (the connection needs a signer), ``False`` plain;
         ``None`` follows the connection's ``signing.sign_calls``."""
         return await self._session.call(spec, request, timeout=timeout, sign=sign)
+
+    async def call_with_signature(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None, sign: bool | None = True
+    ) -> tuple[ResT, SignedBy | None]:
+        """Send a signed CALL (unless ``sign=False``) and return the typed response and who signed it
+        (``None`` when the peer answered unsigned; see :meth:`Session.call_with_signature`)."""
+        return await self._session.call_with_signature(spec, request, timeout=timeout, sign=sign)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close this connection (WebSocket close code and reason)."""

@@ -247,6 +247,26 @@ class Session:
             self.protocol.cancel_call(call)
             raise
 
+    async def call_with_signature(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None, sign: bool | None = True
+    ) -> tuple[ResT, SignedBy | None]:
+        """Like :meth:`call` (signed unless ``sign=False``), and also say who signed the CALLRESULT:
+        its verified :class:`~ocppwire.runtime.signing.SignedBy`, or ``None`` when the reply was plain."""
+        if self._closed:
+            raise ConnectionClosedError(f"cannot send {spec.name}: connection closed")
+        loop = self._loop_now()
+        call = self.protocol.send_call(spec, request, now=loop.time(), timeout=timeout, sign=sign)
+        future: asyncio.Future[ResT] = loop.create_future()
+        call.waiter = future
+        self._arm_timer()
+        await self._flush()
+        try:
+            response = await future
+        except asyncio.CancelledError:
+            self.protocol.cancel_call(call)
+            raise
+        return response, call.reply_signature
+
     def _arm_timer(self) -> None:
         """Point the one timer at the core's next deadline (no timer when nothing is pending)."""
         deadline = self.protocol.next_deadline()
