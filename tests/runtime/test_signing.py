@@ -37,7 +37,7 @@ from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
 from ocppwire.v201 import types as t
 
-from ..loopback import StartCsms, StartStation
+from ..loopback import RawConnect, StartCsms, StartStation
 from .signing_keys import ec_signer, rsa_signer, trusting
 
 STATION_KEY = ec_signer("CS001")
@@ -486,6 +486,40 @@ async def test_an_untrusted_station_gets_security_error_over_sockets(
     with pytest.raises(SecurityError, match="no trusted certificate"):
         await conn.peer.boot_notification(BOOT)
     assert handler.seen == []
+
+
+async def test_the_policy_rows_for_signed_calls_over_a_real_connection(
+    start_csms: StartCsms, raw_connect: RawConnect
+) -> None:
+    """docs/runtime.md's signed-message rows, each as a raw frame over a socket (like test_policy.py)."""
+    handler = SignedCsms()
+    server = await start_csms(
+        handler,
+        signing=SigningConfig(verifier=trusting(STATION_KEY), signer=CSMS_KEY, require_signed=frozenset({"Heartbeat"})),
+    )
+    raw = await raw_connect(server, "CS001")
+    tampered = json.loads(signed_call(message_id="t1"))
+    tampered[3]["payload"] = b64url_encode(BOOT_BYTES.replace(b"V1", b"V2"))
+    none_alg = {"alg": "none", "OCPPAction": "BootNotification", "OCPPMessageTypedId": 2}
+    rows = [
+        (signed_call("Teleport", message_id="n1"), "NotImplemented"),
+        (b'[2, "f1", "BootNotification-Signed", {"payload": "e30"}]', "FormatViolation"),
+        (signed_call(message_id="f2", payload=b"\xff"), "FormatViolation"),
+        (json.dumps(tampered).encode(), "SecurityError"),
+        (signed_call(message_id="s1", signer=STRANGER), "SecurityError"),
+        (signed_call(message_id="s2", frame_action="StatusNotification-Signed"), "SecurityError"),
+        (signed_call(message_id="s3", protected=none_alg), "SecurityError"),
+        (b'[2, "s4", "Heartbeat", {}]', "SecurityError"),  # require_signed
+        (signed_call(message_id="o1", payload=b'{"reason": "PowerUp"}'), "OccurrenceConstraintViolation"),
+    ]
+    for frame, code in rows:
+        answer = await raw.exchange(frame)
+        message_id = json.loads(frame)[1]
+        assert answer[:3] == [4, message_id, code], (frame[:60], answer)
+    assert handler.seen == []  # nothing reached a handler
+    ok = await raw.exchange(signed_call(message_id="ok"))
+    assert ok[:2] == [3, "ok"] and set(ok[2]) == {"protected", "payload", "signature"}
+    assert len(handler.seen) == 1
 
 
 def test_the_protocol_core_loads_no_cryptography_until_a_signature_arrives() -> None:
