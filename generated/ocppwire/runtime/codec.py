@@ -236,11 +236,14 @@ def _diagnose(data: bytes | str, elements: Mapping[MessageType, int], *, unreada
     Diagnosing must stay cheap, or refused frames become the cheapest way to load a CSMS: each
     path below reads the frame at most twice more, with C-speed parsers (measured against a valid
     frame of the same size by ``benchmarks/refused_frames.py``). ``unreadable`` says msgspec's
-    parser already failed on it, so only Python's reader can still make sense of it.
+    parser already failed on the text itself, so it is not UTF-8 JSON and is not read again.
     """
+    if unreadable:
+        # msgspec's parser refused the text itself (syntax, truncation, invalid UTF-8, a lone
+        # surrogate escape): no reader makes UTF-8 JSON of it, and its header cannot be trusted.
+        # Numbers msgspec cannot hold arrive as ValidationError instead, on the path below.
+        return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
     try:
-        if unreadable:
-            raise msgspec.DecodeError
         value = msgspec.json.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError):
         value = _reread(data)

@@ -21,6 +21,7 @@ from .backoff import RetryBackOff
 from .connection import SessionConfig
 from .handshake import AuthRequest, CertificateRule, certificate_names_identity
 from .session import IdFactory, uuid4_message_id
+from .signing import SigningConfig
 
 if TYPE_CHECKING:
     from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
@@ -78,6 +79,9 @@ class ConnectionOptions:
     """Seconds one write may wait for the peer to read; a peer that does not read is closed."""
     max_bad_frames: int = 20
     """Refused frames (CALLERRORs sent for broken CALLs, invalid answers) before the connection is closed."""
+    signing: SigningConfig | None = field(default=None, repr=False)
+    """Signed messages (OCPP-J Part 4 §7): trusted certificates, our signing key, what to sign and require
+    (see :mod:`ocppwire.runtime.signing`). ``None``: ``<Action>-Signed`` CALLs are answered NotImplemented."""
 
     def __post_init__(self) -> None:
         _check(
@@ -106,6 +110,7 @@ class ConnectionOptions:
             max_queued_calls=self.max_queued_calls,
             send_timeout=self.send_timeout,
             max_bad_frames=self.max_bad_frames,
+            signing=self.signing,
         )
 
     def websocket_settings(self) -> dict[str, Any]:

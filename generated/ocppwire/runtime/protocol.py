@@ -36,6 +36,10 @@ The rules it enforces:
   one is dropped; a CALLRESULT we cannot accept is answered with a CALLRESULTERROR; a CALLRESULTERROR
   about one of our results is reported (:class:`ResultRejected`). Error codes are spelled as the
   connection's OCPP version spells them (1.6: ``OccurenceConstraintViolation`` ...).
+- **Signed messages** (Part 4 §7, only with ``signing``): an ``<Action>-Signed`` CALL is verified
+  and then handled like the unsigned one (:attr:`CallReceived.signature` says who signed it), a
+  refused signature is answered with the CALLERROR :func:`~ocppwire.runtime.signing.open_signed`
+  chose, and a signed CALL is answered with a signed CALLRESULT when we have a signer.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from .exceptions import (
 )
 from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, CallResultError, MessageType, Send
 from .payload import encode
+from .signing import SignedBy, SigningConfig, base_action, open_signed, seal, signed_action, unsigned_refusal
 
 __all__ = [
     "CallFailed",
@@ -120,6 +125,9 @@ class ProtocolConfig:
     max_bad_frames: int = 20
     """Refused frames in a row (broken CALLs answered with a CALLERROR, broken or unmatched
     responses dropped) after which the connection is closed; a good frame resets the count."""
+    signing: SigningConfig | None = None
+    """Signed messages (Part 4 §7): trusted certificates, our signing key, what to sign and require.
+    ``None``: ``<Action>-Signed`` CALLs are unknown actions (NotImplemented)."""
 
     def __post_init__(self) -> None:
         if not self.call_timeout > 0:
@@ -179,13 +187,35 @@ class SessionStats:
 class OutgoingCall(Generic[ResT]):
     """One of our calls, from :meth:`OcppProtocol.send_call` until it succeeds or fails.
 
-    ``waiter`` is free for the I/O layer (the asyncio adapter keeps its future there).
+    ``waiter`` is free for the I/O layer (the asyncio adapter keeps its future there). ``signed``
+    says the CALL went out as ``<Action>-Signed``; ``reply_signature`` who signed its CALLRESULT, if signed.
     """
 
-    __slots__ = ("spec", "message_id", "data", "deadline", "timeout", "sent", "done", "waiter")
+    __slots__ = (
+        "spec",
+        "message_id",
+        "data",
+        "deadline",
+        "timeout",
+        "sent",
+        "done",
+        "waiter",
+        "signed",
+        "reply_signature",
+    )
 
-    def __init__(self, spec: ActionSpec[Any, ResT], message_id: str, data: bytes, deadline: float, timeout: float):
+    def __init__(
+        self,
+        spec: ActionSpec[Any, ResT],
+        message_id: str,
+        data: bytes,
+        deadline: float,
+        timeout: float,
+        signed: bool = False,
+    ):
         self.spec = spec
+        self.signed = signed
+        self.reply_signature: SignedBy | None = None
         self.message_id = message_id
         self.data = data
         self.deadline = deadline
@@ -206,24 +236,32 @@ class Event:
 
 
 class CallReceived(Event):
-    """A valid CALL from the peer: answer it with ``send_result`` or ``send_error``."""
+    """A valid CALL from the peer: answer it with ``send_result`` or ``send_error``.
 
-    __slots__ = ("message_id", "spec", "request")
+    ``signature`` says who signed it when it came as ``<Action>-Signed`` (verified), else ``None``."""
 
-    def __init__(self, message_id: str, spec: ActionSpec[Any, Any], request: Any) -> None:
+    __slots__ = ("message_id", "spec", "request", "signature")
+
+    def __init__(
+        self, message_id: str, spec: ActionSpec[Any, Any], request: Any, signature: SignedBy | None = None
+    ) -> None:
         self.message_id = message_id
         self.spec = spec
         self.request = request
+        self.signature = signature
 
 
 class CallSucceeded(Event):
-    """Our call in flight got a valid CALLRESULT; the next queued call (if any) is now in ``data_to_send``."""
+    """Our call in flight got a valid CALLRESULT; the next queued call (if any) is now in ``data_to_send``.
 
-    __slots__ = ("call", "response")
+    ``signature`` says who signed the CALLRESULT when it was signed (verified), else ``None``."""
 
-    def __init__(self, call: OutgoingCall[Any], response: Any) -> None:
+    __slots__ = ("call", "response", "signature")
+
+    def __init__(self, call: OutgoingCall[Any], response: Any, signature: SignedBy | None = None) -> None:
         self.call = call
         self.response = response
+        self.signature = signature
 
 
 class CallFailed(Event):
@@ -311,6 +349,7 @@ class OcppProtocol:
         self._closing = False
         self._closed = False
         self._close_reason = "connection closed"
+        self._signed_in: set[str] = set()  # incoming signed CALLs not answered yet (bounded by max_incoming_calls)
 
     # ---- state ---------------------------------------------------------------------------------
     @property
@@ -359,13 +398,22 @@ class OcppProtocol:
 
     # ---- our calls --------------------------------------------------------------------------------
     def send_call(
-        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, now: float, timeout: float | None = None
+        self,
+        spec: ActionSpec[ReqT, ResT],
+        request: ReqT,
+        *,
+        now: float,
+        timeout: float | None = None,
+        sign: bool | None = None,
     ) -> OutgoingCall[ResT]:
         """Make a call: queue it, or put its CALL in :meth:`data_to_send` when the slot is free.
 
-        Raises before anything is queued: :class:`ConnectionClosedError` once closing,
-        :class:`QueueFullError` when ``max_queued_calls`` calls already wait, ``TypeError`` for a
-        request of the wrong type and :class:`RequestValidationError` for one that breaks its schema.
+        ``sign`` sends it as ``<Action>-Signed`` (``True``) or plain (``False``); ``None`` follows
+        the connection's ``signing.sign_calls``. Raises before anything is queued:
+        :class:`ConnectionClosedError` once closing, :class:`QueueFullError` when
+        ``max_queued_calls`` calls already wait, ``TypeError`` for a request of the wrong type,
+        :class:`RequestValidationError` for one that breaks its schema, and ``ValueError`` when
+        asked to sign without a signer.
         """
         if self._closed or self._closing:
             raise ConnectionClosedError(f"cannot send {spec.name}: {self._close_reason}")
@@ -381,11 +429,22 @@ class OcppProtocol:
             payload = self._checked_payload(
                 request, spec.request, lambda error: RequestValidationError(spec.name, error)
             )
-        data = self.codec.encode(Call(message_id, spec.name, payload))
         timeout = self.config.call_timeout if timeout is None else timeout
         if not timeout > 0:
             raise ValueError("timeout must be positive")
-        call: OutgoingCall[ResT] = OutgoingCall(spec, message_id, data, now + timeout, timeout)
+        signing = self.config.signing
+        signed = False
+        if signing is not None:
+            signed = signing.signs_call(spec.name, sign)
+        elif sign:
+            raise ValueError(f"cannot sign {spec.name}: the connection has no signing config")
+        if signed:
+            assert signing is not None and signing.signer is not None
+            jws = seal(signing.signer, action=spec.name, message_type=2, payload=self._payload_bytes(payload))
+            data = self.codec.encode(Call(message_id, signed_action(spec.name), msgspec.Raw(jws)))
+        else:
+            data = self.codec.encode(Call(message_id, spec.name, payload))
+        call: OutgoingCall[ResT] = OutgoingCall(spec, message_id, data, now + timeout, timeout, signed)
         if busy:
             self._queue.append(call)
         else:
@@ -495,7 +554,10 @@ class OcppProtocol:
             return self._refused(exc)
         if type(frame) is Call:
             self.stats.calls_received += 1
+            signature: SignedBy | None = None
             try:
+                if self.config.signing is not None:
+                    frame, signature = self._open_call(frame, self.config.signing)
                 spec, request = codec.decode_call(frame)
             except FrameError as exc:
                 return self._refused(exc)
@@ -504,7 +566,9 @@ class OcppProtocol:
                 return self._refused(FrameError(error, frame.message_id, 2), close=True)
             self._bad_in_row = 0
             self._incoming += 1
-            return CallReceived(frame.message_id, spec, request)
+            if signature is not None:
+                self._signed_in.add(frame.message_id)
+            return CallReceived(frame.message_id, spec, request, signature)
         kind = type(frame)
         if kind is Send:
             assert isinstance(frame, Send)
@@ -526,19 +590,75 @@ class OcppProtocol:
         if call is None or call.message_id != frame.message_id:
             return self._stray(frame.message_id, "CALLRESULT" if type(frame) is CallResult else "CALLERROR")
         if type(frame) is CallResult:
+            result_signature: SignedBy | None = None
             try:
+                if self.config.signing is not None:
+                    frame, result_signature = self._open_result(frame, call, self.config.signing)
                 response = codec.decode_result(frame, call.spec)
             except FrameError as exc:
                 return self._refused(exc)
             self._bad_in_row = 0
             self.stats.results_received += 1
             self._settle_inflight()
-            return CallSucceeded(call, response)
+            call.reply_signature = result_signature
+            return CallSucceeded(call, response, result_signature)
         assert type(frame) is CallError
         self._bad_in_row = 0
         self.stats.errors_received += 1
         self._settle_inflight()
         return CallFailed(call, error_from_code(frame.error_code, frame.error_description, frame.error_details))
+
+    def _open_call(self, frame: Call[msgspec.Raw], signing: SigningConfig) -> tuple[Call[msgspec.Raw], SignedBy | None]:
+        """An incoming CALL with its signature checked and removed; raises :class:`FrameError`.
+
+        ``<Action>-Signed`` of an action we do not know stays NotImplemented (the codec says so);
+        the signature is checked before the payload is even read, so nothing unverified reaches
+        the schema decoder or a handler.
+        """
+        action = base_action(frame.action)
+        if action is None:
+            if signing.requires_signature(frame.action) and frame.action in self.codec.actions:
+                raise FrameError(unsigned_refusal(frame.action), frame.message_id, 2)
+            return frame, None
+        if action not in self.codec.actions:
+            return frame, None  # decode_call answers NotImplemented for the unknown "<X>-Signed"
+        try:
+            payload, signature = open_signed(
+                bytes(frame.payload), action=action, message_type=2, verifier=signing.verifier
+            )
+        except OcppError as error:
+            raise FrameError(error, frame.message_id, 2) from None
+        return Call(frame.message_id, action, msgspec.Raw(payload)), signature
+
+    @staticmethod
+    def _open_result(
+        frame: CallResult[msgspec.Raw], call: OutgoingCall[Any], signing: SigningConfig
+    ) -> tuple[CallResult[msgspec.Raw], SignedBy | None]:
+        """A CALLRESULT with its signature checked and removed, when it is signed; raises :class:`FrameError`.
+
+        A CALLRESULT has no action to carry a ``-Signed`` suffix, so a signed one is recognised by
+        its shape: an object with the members of a flattened JWS (no OCPP 2.0.1 response has a
+        ``protected`` or ``signature`` field).
+        """
+        raw = bytes(frame.payload)
+        if b'"signature"' not in raw or b'"protected"' not in raw:
+            return frame, None  # the common case, decided without parsing
+        try:
+            members = msgspec.json.decode(raw)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            return frame, None  # decode_result reports it
+        if not isinstance(members, dict) or not {"protected", "payload", "signature"} <= set(members):
+            return frame, None
+        try:
+            payload, signature = open_signed(raw, action=call.spec.name, message_type=3, verifier=signing.verifier)
+        except OcppError as error:
+            raise FrameError(error, frame.message_id, 3) from None
+        return CallResult(frame.message_id, msgspec.Raw(payload)), signature
+
+    @staticmethod
+    def _payload_bytes(payload: Any) -> bytes:
+        """The JSON bytes of a payload (already encoded when it was validated)."""
+        return bytes(payload) if isinstance(payload, msgspec.Raw) else encode(payload)
 
     def _refused(self, exc: FrameError, *, close: bool = False) -> FrameRejected:
         """A frame the codec refused: answer a broken CALL, drop a broken response (failing the call
@@ -589,6 +709,9 @@ class OcppProtocol:
         if self._closed:
             return None
         self._incoming -= 1
+        signed = message_id in self._signed_in
+        if signed:
+            self._signed_in.discard(message_id)
         problem: str | None = None
         if not isinstance(response, spec.response):
             problem = f"returned {type(response).__name__}, expected {spec.response.__name__}"
@@ -598,6 +721,10 @@ class OcppProtocol:
             except OcppError as invalid:
                 problem = f"returned an invalid {spec.response.__name__}: {invalid.description}"
         if problem is None:
+            signing = self.config.signing
+            if signed and signing is not None and signing.signer is not None:  # §7.2: signed request, signed reply
+                jws = seal(signing.signer, action=spec.name, message_type=3, payload=self._payload_bytes(response))
+                response = msgspec.Raw(jws)
             self.stats.results_sent += 1
             self._outbox.append(self.codec.encode(CallResult(message_id, response)))
             return None
@@ -613,6 +740,7 @@ class OcppProtocol:
         if self._closed:
             return
         self._incoming -= 1
+        self._signed_in.discard(message_id)
         self.stats.errors_sent += 1
         if handler_failed:
             self.stats.handler_failures += 1

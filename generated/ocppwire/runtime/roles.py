@@ -27,6 +27,7 @@ from .datatransfer import DataTransferRegistry
 from .errors import NotSupportedError
 from .handler_check import check_handler_class
 from .session import After, Dispatch, Session, SessionStats
+from .signing import SignedBy
 
 __all__ = ["AFTER_PREFIX", "Peer", "PeerT", "RoleBinding", "RoleHandler"]
 
@@ -85,9 +86,21 @@ class Peer:
         """The correlator of this connection (for advanced use and tests)."""
         return self._session
 
-    async def call(self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None) -> ResT:
-        """Send ``request`` as a CALL of ``spec`` and return the typed response (see :meth:`Session.call`)."""
-        return await self._session.call(spec, request, timeout=timeout)
+    async def call(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None, sign: bool | None = None
+    ) -> ResT:
+        """Send ``request`` as a CALL of ``spec`` and return the typed response (see :meth:`Session.call`).
+
+        ``sign=True`` sends it as ``<Action>-Signed`` (the connection needs a signer), ``False`` plain;
+        ``None`` follows the connection's ``signing.sign_calls``."""
+        return await self._session.call(spec, request, timeout=timeout, sign=sign)
+
+    async def call_with_signature(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None, sign: bool | None = True
+    ) -> tuple[ResT, SignedBy | None]:
+        """Send a signed CALL (unless ``sign=False``) and return the typed response and who signed it
+        (``None`` when the peer answered unsigned; see :meth:`Session.call_with_signature`)."""
+        return await self._session.call_with_signature(spec, request, timeout=timeout, sign=sign)
 
     async def send(self, spec: SendSpec[ReqT], payload: ReqT) -> None:
         """Send ``payload`` as a SEND frame (OCPP 2.1): written at once, never answered."""

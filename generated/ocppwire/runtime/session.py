@@ -51,6 +51,7 @@ from .protocol import (
     SessionStats,
     uuid4_message_id,
 )
+from .signing import SignedBy, set_request_signature
 
 __all__ = [
     "After",
@@ -204,27 +205,19 @@ class Session:
         return loop
 
     # ---- outgoing ----------------------------------------------------------------------------------
-    async def call(self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None) -> ResT:
+    async def call(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None, sign: bool | None = None
+    ) -> ResT:
         """Send ``request`` as a CALL of ``spec`` once the slot is free and return the typed answer.
 
         Raises the peer's :class:`OcppError` for a CALLERROR, :class:`CallTimeoutError` (the
         timeout counts from now, queue wait included), :class:`InvalidResponseError`,
         :class:`ConnectionClosedError`, or — before anything is queued — :class:`QueueFullError`,
-        :class:`RequestValidationError` / ``TypeError`` for a bad request.
+        :class:`RequestValidationError` / ``TypeError`` for a bad request. ``sign`` signs this call
+        (or not) whatever the connection's ``signing.sign_calls`` says.
         """
-        if self._closed:
-            raise ConnectionClosedError(f"cannot send {spec.name}: connection closed")
-        loop = self._loop_now()
-        call = self.protocol.send_call(spec, request, now=loop.time(), timeout=timeout)
-        future: asyncio.Future[ResT] = loop.create_future()
-        call.waiter = future
-        self._arm_timer()
-        await self._flush()
-        try:
-            return await future
-        except asyncio.CancelledError:
-            self.protocol.cancel_call(call)
-            raise
+        response, _ = await self._call(spec, request, timeout, sign)
+        return response
 
     async def send(self, spec: SendSpec[ReqT], payload: ReqT) -> None:
         """Write ``payload`` as a SEND frame (OCPP 2.1): no call slot, no answer, no timeout."""
@@ -232,6 +225,32 @@ class Session:
             raise ConnectionClosedError(f"cannot send {spec.name}: connection closed")
         self.protocol.send_message(spec, payload)
         await self._flush()
+
+    async def call_with_signature(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, *, timeout: float | None = None, sign: bool | None = True
+    ) -> tuple[ResT, SignedBy | None]:
+        """Like :meth:`call` (signed unless ``sign=False``), and also say who signed the CALLRESULT:
+        its verified :class:`~ocppwire.runtime.signing.SignedBy`, or ``None`` when the reply was plain."""
+        return await self._call(spec, request, timeout, sign)
+
+    async def _call(
+        self, spec: ActionSpec[ReqT, ResT], request: ReqT, timeout: float | None, sign: bool | None
+    ) -> tuple[ResT, SignedBy | None]:
+        """Make the call in the core, write it when the slot is free, await its answer."""
+        if self._closed:
+            raise ConnectionClosedError(f"cannot send {spec.name}: connection closed")
+        loop = self._loop_now()
+        call = self.protocol.send_call(spec, request, now=loop.time(), timeout=timeout, sign=sign)
+        future: asyncio.Future[ResT] = loop.create_future()
+        call.waiter = future
+        self._arm_timer()
+        await self._flush()
+        try:
+            response = await future
+        except asyncio.CancelledError:
+            self.protocol.cancel_call(call)
+            raise
+        return response, call.reply_signature
 
     def _arm_timer(self) -> None:
         """Point the one timer at the core's next deadline (no timer when nothing is pending)."""
@@ -305,7 +324,7 @@ class Session:
             self._busy += 1
             task = _start_task(
                 self._loop_now(),
-                self._answer(event.message_id, event.spec, event.request),
+                self._answer(event.message_id, event.spec, event.request, event.signature),
                 f"ocpp-{event.spec.name}-{event.message_id}",
             )
             if not task.done():  # an eager task may already have answered
@@ -371,10 +390,14 @@ class Session:
         if self._close_transport is not None:
             self._close_transport(POLICY_VIOLATION, why)
 
-    async def _answer(self, message_id: str, spec: ActionSpec[Any, Any], request: Any) -> None:
+    async def _answer(
+        self, message_id: str, spec: ActionSpec[Any, Any], request: Any, signature: SignedBy | None = None
+    ) -> None:
         """Run the handler for one incoming CALL and write its CALLRESULT or CALLERROR."""
         # The task leaves the set as it finishes, not in a done-callback one loop iteration later.
         protocol = self.protocol
+        if signature is not None:  # the task runs in a context of its own: request_signature() sees it
+            set_request_signature(signature)
         try:
             try:
                 response = await self._dispatch(spec, request)
