@@ -36,8 +36,10 @@ run: generate
 check: install
 	$(VENV)/bin/ocppgen check
 
+## TEST_WORKERS: pytest-xdist workers (default: one per core); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 ## Differential test at full size (100,000+ payload cases) and the frame fuzzer (20,000 frames), fixed
 ## seed; prints the agreement table per message and exits 1 on any unexplained disagreement
