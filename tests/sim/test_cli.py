@@ -107,3 +107,13 @@ def test_arguments_map_onto_the_config() -> None:
     assert not config.scenario.boot and config.scenario.sampled_values == 4 and config.scenario.transaction_updates == 2
     assert (config.identity_prefix, config.first_station, config.password) == ("X", 10, "pw")
     assert not config.compression and config.connect_concurrency == 5 and config.call_timeout == 9
+
+
+def test_flaky_timing_flags_reach_the_scenario() -> None:
+    from ocppwire.sim.cli import build_parser, config_from_args
+
+    args = build_parser().parse_args(
+        ["ws://127.0.0.1:1/ocpp", "--scenario", "flaky", "--offline-every", "3", "--offline-for", "0.5"]
+    )
+    scenario = config_from_args(args).scenario
+    assert (scenario.name.value, scenario.offline_every, scenario.offline_for) == ("flaky", 3.0, 0.5)

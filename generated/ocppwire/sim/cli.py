@@ -55,6 +55,8 @@ class SimArgs:
     no_compression: bool = False
     connect_concurrency: int = 100
     call_timeout: float = 30.0
+    offline_every: float = 2.0
+    offline_for: float = 1.0
     json: bool = False
 
 
@@ -66,6 +68,8 @@ def config_from_args(args: SimArgs) -> SimConfig:
         boot=not args.no_boot,
         sampled_values=args.sampled_values,
         transaction_updates=args.transaction_updates,
+        offline_every=args.offline_every,
+        offline_for=args.offline_for,
     )
     return SimConfig(
         url=args.url,
@@ -151,6 +155,10 @@ def _app() -> "typer.Typer":
         ] = False,
         connect_concurrency: Annotated[int, typer.Option(min=1, help="Handshakes at once.")] = 100,
         call_timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer.")] = 30.0,
+        offline_every: Annotated[
+            float, typer.Option(help="Scenario flaky: seconds online between two outages of a station.")
+        ] = 2.0,
+        offline_for: Annotated[float, typer.Option(help="Scenario flaky: seconds each outage lasts.")] = 1.0,
         as_json: Annotated[
             bool, typer.Option("--json", help="Print JSON lines (phase events, then the result).")
         ] = False,
@@ -171,6 +179,8 @@ def _app() -> "typer.Typer":
             no_compression=no_compression,
             connect_concurrency=connect_concurrency,
             call_timeout=call_timeout,
+            offline_every=offline_every,
+            offline_for=offline_for,
             json=as_json,
         )
         try:
