@@ -132,7 +132,11 @@ def test_send_actions_have_no_response(tmp_path: Path) -> None:
     action = s.actions["Ping"]
     assert (action.request, action.response, action.send) == ("PingRequest", None, True)
     files = render_package(s, "pkg.v99")
-    assert "SEND_FRAME_ACTIONS" in files["actions.py"] and "def ping" not in files["station.py"]
+    assert "SEND_FRAME_ACTIONS" in files["actions.py"] and "sends=(" in files["actions.py"]
+    # the sender's peer writes it as a SEND frame (no response type); the receiver's handler returns None
+    assert "async def ping(self, req: m.PingRequest) -> None:" in files["station.py"]
+    assert "await self.send(a.PING, req)" in files["station.py"]
+    assert "req: m.PingRequest) -> None:" in files["csms.py"] and "after_ping" not in files["csms.py"]
     fails(one_set(tmp_path / "b", request({}), send), "actions.json#/actions/Ping", "PingResponse.json exists")
     fails(one_set(tmp_path / "c", request({}), {"direction": "StationToCsms", "frame": "PUSH"}), "frame 'PUSH'")
     fails(one_set(tmp_path / "d", request({}), "StationToCsms", response=False), "no PingResponse.json")

@@ -12,9 +12,9 @@ README = GENERATED / "README.md"
 
 
 def _listed(section: str) -> set[str]:
-    """Folder / file names in the first column of the tables under the ``## <section>`` heading."""
+    """Folder / file names in the first column of the tables under the ``### <section>`` heading."""
     text = README.read_text()
-    body = text.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    body = text.split(f"### {section}", 1)[1].split("\n##", 1)[0]
     return {m.strip("/") for m in re.findall(r"^\| `(?:ocppwire/)?([^`]+)` \|", body, flags=re.M)}
 
 

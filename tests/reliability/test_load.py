@@ -197,9 +197,12 @@ async def test_callback_cycle_ends_in_timeouts_and_the_connection_recovers(start
         to_station.data_transfer(request("c", nest=True)),
         return_exceptions=True,
     )
-    # both outer calls time out first (their clocks started before the callbacks'); the callbacks
-    # then time out inside the handlers, whose InternalError answers arrive late and are dropped
-    assert [type(r) for r in results] == [CallTimeoutError, CallTimeoutError], results
+    # The outer call that times out first frees its slot; the callback queued behind it was made
+    # later, and its timeout (which counts from the moment it was made, queue wait included) may or
+    # may not leave it time to be answered, so the other outer call may still complete. Either way
+    # the cycle is broken by a timeout and nothing hangs.
+    assert all(isinstance(r, (CallTimeoutError, m.DataTransferResponse)) for r in results), results
+    assert any(isinstance(r, CallTimeoutError) for r in results), results
     await asyncio.sleep(0.6)  # let late answers drain
     assert (await client.peer.data_transfer(request("after"))).data == {"token": "after"}
     assert (await to_station.data_transfer(request("after2"))).data == {"token": "after2"}
