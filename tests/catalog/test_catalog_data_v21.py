@@ -34,7 +34,14 @@ def test_generator_reads_the_same_counts() -> None:
 
 
 def test_new_in_21() -> None:
-    for name in ("V2XChargingCtrlr", "BatterySwapCtrlr", "PaymentCtrlr", "WebPaymentsCtrlr", "ACDERCtrlr", "DCDERCtrlr"):
+    for name in (
+        "V2XChargingCtrlr",
+        "BatterySwapCtrlr",
+        "PaymentCtrlr",
+        "WebPaymentsCtrlr",
+        "ACDERCtrlr",
+        "DCDERCtrlr",
+    ):
         assert catalog.CATALOG.component(name) is not None, name
         assert catalog.ControllerComponent(name) == name
     assert catalog.NetworkConfiguration.SPEC.kind is ComponentKind.PHYSICAL
@@ -68,7 +75,10 @@ def test_decisions_on_the_exports_spelling() -> None:
     assert catalog.ConnectedEV.VehicleID.required is None
     assert catalog.SampledDataCtrlr.SignStartedReadings.required is None
     # Usage naming no 2.1 action is left out.
-    assert catalog.REASON_CODE_USAGE[catalog.ReasonCode("TxNotFound")] == ("RequestStopTransaction", "SetChargingProfile")
+    assert catalog.REASON_CODE_USAGE[catalog.ReasonCode("TxNotFound")] == (
+        "RequestStopTransaction",
+        "SetChargingProfile",
+    )
     assert catalog.REASON_CODE_USAGE[catalog.ReasonCode("InvalidNetworkConf")] == ("SetVariables", "SetNetworkProfile")
 
 
