@@ -2,7 +2,7 @@
 
 ``components``, ``variables``, ``events``, ``reasons`` and ``units`` each print one plain-text
 table read from ``<schemas>/catalog/`` (validated the same way generation validates it) or, without
-``--schemas``, from the installed ``ocppwire.v201.catalog``;
+``--schemas``, from the installed ``ocppwire.v201.catalog`` (``--ocpp 2.1``: ``ocppwire.v21.catalog``);
 ``--search`` keeps the rows where any cell contains the text, case-insensitively.
 """
 
@@ -16,7 +16,7 @@ import typer
 
 from .catalog import Catalog, CatalogVariable, read_catalog
 from .errors import GeneratorError
-from .installed_catalog import catalog_from_package
+from .installed_catalog import DEFAULT_VERSION, catalog_from_package, catalog_module
 
 catalog_app = typer.Typer(
     help="Print the device-model catalogues (components, variables, security events, reason codes, units).",
@@ -29,7 +29,15 @@ SchemasOpt = Annotated[
     typer.Option(
         "--schemas",
         help="Schema folder whose catalog/ subfolder holds the catalogue files (e.g. schemas/v201 in the "
-        "repository). Default: the catalogue of the installed package ocppwire.v201 (works from any folder).",
+        "repository). Default: the catalogue of the installed package of --ocpp (works from any folder).",
+    ),
+]
+OcppOpt = Annotated[
+    str,
+    typer.Option(
+        "--ocpp",
+        help="OCPP version whose installed catalogue to print when --schemas is not given: 2.0.1 "
+        "(ocppwire.v201.catalog) or 2.1 (ocppwire.v21.catalog).",
     ),
 ]
 SearchOpt = Annotated[
@@ -56,9 +64,9 @@ def _filter(rows: list[list[str]], search: str | None) -> list[list[str]]:
     return [r for r in rows if any(needle in cell.lower() for cell in r)]
 
 
-def _load(schemas: Path | None) -> Catalog:
+def _load(schemas: Path | None, ocpp: str) -> Catalog:
     try:
-        return catalog_from_package() if schemas is None else read_catalog(schemas)
+        return catalog_from_package(catalog_module(ocpp)) if schemas is None else read_catalog(schemas)
     except GeneratorError as exc:
         typer.echo(f"ocppgen: error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -85,9 +93,9 @@ def _flag(value: bool | None, yes: str, no: str) -> str:
 
 
 @catalog_app.command()
-def components(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
+def components(schemas: SchemasOpt = None, search: SearchOpt = None, ocpp: OcppOpt = DEFAULT_VERSION) -> None:
     """Standardized components: name, kind and how many variables the catalogue lists."""
-    catalog = _load(schemas)
+    catalog = _load(schemas, ocpp)
     rows = [[c.name, c.kind, str(len(c.variables))] for c in catalog.components]
     _print(["Component", "Kind", "Variables"], rows, search, "components")
 
@@ -96,12 +104,13 @@ def components(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
 def variables(
     schemas: SchemasOpt = None,
     search: SearchOpt = None,
+    ocpp: OcppOpt = DEFAULT_VERSION,
     generic: Annotated[
         bool, typer.Option("--generic", help="List the generic variable names (usable on any component) instead.")
     ] = False,
 ) -> None:
     """Component variables with data type, unit, mutability, required-ness, limits and values."""
-    catalog = _load(schemas)
+    catalog = _load(schemas, ocpp)
     if generic:
         rows = [[g.name, g.data_type, ",".join(g.units)] for g in catalog.generic_variables]
         _print(["Variable", "Type", "Unit"], rows, search, "generic variables")
@@ -126,24 +135,24 @@ def variables(
 
 
 @catalog_app.command()
-def events(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
+def events(schemas: SchemasOpt = None, search: SearchOpt = None, ocpp: OcppOpt = DEFAULT_VERSION) -> None:
     """Security events and whether each is critical."""
-    catalog = _load(schemas)
+    catalog = _load(schemas, ocpp)
     rows = [[ev.name, "critical" if ev.critical else ""] for ev in catalog.security_events]
     _print(["Security event", "Critical"], rows, search, "security events")
 
 
 @catalog_app.command()
-def reasons(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
+def reasons(schemas: SchemasOpt = None, search: SearchOpt = None, ocpp: OcppOpt = DEFAULT_VERSION) -> None:
     """Reason codes for StatusInfo.reasonCode and the actions they are typically used with."""
-    catalog = _load(schemas)
+    catalog = _load(schemas, ocpp)
     rows = [[r.name, ", ".join((["(generic)"] if r.generic else []) + list(r.used_with))] for r in catalog.reason_codes]
     _print(["Reason code", "Used with"], rows, search, "reason codes")
 
 
 @catalog_app.command()
-def units(schemas: SchemasOpt = None, search: SearchOpt = None) -> None:
+def units(schemas: SchemasOpt = None, search: SearchOpt = None, ocpp: OcppOpt = DEFAULT_VERSION) -> None:
     """Standardized units of measure and what they measure."""
-    catalog = _load(schemas)
+    catalog = _load(schemas, ocpp)
     rows = [[u.symbol, u.quantity] for u in catalog.units]
     _print(["Unit", "Quantity"], rows, search, "units")
