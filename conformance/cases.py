@@ -29,7 +29,7 @@ from .probes import PROBES, RAW_MARKER
 from .schemas import MessageSchema
 from .sites import collect
 
-__all__ = ["Case", "PROBES_PER_INSTANCE", "cases_for", "hypothesis_instances", "render"]
+__all__ = ["Case", "PROBES_PER_INSTANCE", "cases_for", "hypothesis_instances", "render", "seed_for"]
 
 PROBES_PER_INSTANCE = 3
 """Probes tried on each valid instance (every mutation is tried on every instance)."""
@@ -89,7 +89,7 @@ def batch_for(
 def cases_for(schema: MessageSchema, seed: int, budget: int, hypothesis_examples: int = 0) -> Iterator[Case]:
     """``budget`` cases built on the harness's own instances, then the cases built on
     ``hypothesis_examples`` instances from hypothesis-jsonschema (all of their batches)."""
-    rng = random.Random(f"{seed}:{schema.name}")
+    rng = random.Random(seed_for(seed, schema))
     generator = InstanceGenerator(schema, rng)
     made = 0
     while made < budget:
@@ -101,11 +101,17 @@ def cases_for(schema: MessageSchema, seed: int, budget: int, hypothesis_examples
             yield from batch_for(schema, instance, generator, rng, "valid:hypothesis")
 
 
+def seed_for(seed: int, schema: MessageSchema) -> str:
+    """The seed string of one schema's stream: ``"<seed>:<name>"`` for 2.0.1 (the figures published
+    before the other versions joined), ``"<seed>:<set>:<name>"`` for the others."""
+    return f"{seed}:{schema.name}" if schema.version == "v201" else f"{seed}:{schema.version}:{schema.name}"
+
+
 def hypothesis_instances(schema: MessageSchema, seed: int, examples: int) -> list[Any]:
     """Up to ``examples`` distinct payloads drawn by ``hypothesis_jsonschema.from_schema``.
 
     Deterministic: fixed seed, no example database, generation phase only (no shrinking, no
-    replay). ``$id`` is dropped because hypothesis-jsonschema then refuses the local ``$ref``s
+    replay). ``$id`` (draft-06) and ``id`` (draft-04) are dropped because hypothesis-jsonschema then refuses the local ``$ref``s
     ("does not fetch remote references"). The document is deep-copied: ``from_schema`` rewrites
     the schema it is given in place (``additionalProperties: false`` becomes ``not``/
     ``maxProperties`` constructs), which would corrupt the oracle's copy.
@@ -114,7 +120,7 @@ def hypothesis_instances(schema: MessageSchema, seed: int, examples: int) -> lis
     from hypothesis import seed as hypothesis_seed
     from hypothesis_jsonschema import from_schema
 
-    document = copy.deepcopy({k: v for k, v in schema.document.items() if k != "$id"})
+    document = copy.deepcopy({k: v for k, v in schema.document.items() if k not in ("$id", "id")})
     drawn: list[Any] = []
 
     @hypothesis_seed(seed)
