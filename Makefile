@@ -41,7 +41,7 @@ TEST_WORKERS ?= auto
 test: install
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
-## Differential test at full size (100,000+ payload cases) and the frame fuzzer (20,000 frames), fixed
+## Differential test at full size (100,000+ payload cases per OCPP version: 1.6, 2.0.1, 2.1) and the frame fuzzer (20,000 frames per version), fixed
 ## seed; prints the agreement table per message and exits 1 on any unexplained disagreement
 ## (docs/conformance.md).
 conformance: install

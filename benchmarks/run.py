@@ -1,6 +1,7 @@
 """``make bench``: every side-by-side benchmark in one run, printed as Markdown tables.
 
-Codec benchmarks first (single process, interleaved rounds, medians), then the end-to-end runs
+Codec benchmarks first (single process, interleaved rounds, medians; 2.0.1, then the rows of every
+OCPP version side by side: :mod:`benchmarks.versions_bench`), then the end-to-end runs
 (separate CSMS and load-generator processes, repeated round-robin, medians). ``--quick`` shortens
 everything for trying the benchmark out; its numbers are not worth quoting. ``--json PATH`` also
 writes every number behind the tables.
@@ -14,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from . import codec_bench, e2e_bench, refused_frames
+from . import codec_bench, e2e_bench, refused_frames, versions_bench
 from .machine import describe, header_lines
 from .timing import Budget
 
@@ -41,6 +42,10 @@ def main() -> None:
         report = codec_bench.run(Budget.quick() if args.quick else Budget())
         print("\n".join(report.tables), flush=True)
         results["codec"] = report.data
+        _note("codec rows per OCPP version (1.6, 2.0.1, 2.1)")
+        versions_table, versions_data = versions_bench.run(Budget.quick() if args.quick else Budget())
+        print(versions_table, flush=True)
+        results["versions"] = versions_data
         rows = refused_frames.measure(rounds=3 if args.quick else 7)
         print(refused_frames.table(rows) + "\n", flush=True)
         results["refused_frames"] = [row.__dict__ | {"ratio": row.ratio} for row in rows]

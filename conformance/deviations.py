@@ -28,6 +28,9 @@ class Deviation:
     ocppwire_accepts: bool
     ocppwire_code: str  # "" when ocppwire accepts
     reason: str
+    versions: frozenset[str] = frozenset({"v16", "v201", "v21"})
+    """The schema sets where a full run must observe it (the sets whose schemas have the fields its
+    probes aim at)."""
 
 
 DEVIATIONS: tuple[Deviation, ...] = (
@@ -90,6 +93,39 @@ DEVIATIONS: tuple[Deviation, ...] = (
         ocppwire_code="TypeConstraintViolation",
         reason="RFC 8259 leaves duplicate names to the parser: Python's json keeps only the last "
         "value, msgspec validates every occurrence, so a wrong first value is still caught",
+    ),
+    Deviation(
+        "D7",
+        "decimal multipleOf 0.1 that binary division misses (1.6)",
+        frozenset({"decimal_multiple"}),
+        schema_accepts=False,
+        ocppwire_accepts=True,
+        ocppwire_code="",
+        reason="0.3 is a multiple of 0.1 as JSON Schema defines it; jsonschema divides binary floats "
+        "(0.3 / 0.1 = 2.9999999999999996) and refuses it; ocppwire divides the decimal value",
+        versions=frozenset({"v16"}),
+    ),
+    Deviation(
+        "D8",
+        "binary float products that are no decimal multiple of 0.1 (1.6)",
+        frozenset({"float_multiple"}),
+        schema_accepts=True,
+        ocppwire_accepts=False,
+        ocppwire_code="PropertyConstraintViolation",
+        reason="3900.2000000000003 (39002 * 0.1 in binary) is no multiple of 0.1; jsonschema's float "
+        "quotient rounds to 39002.0 and accepts it; ocppwire refuses it on the decimal value",
+        versions=frozenset({"v16"}),
+    ),
+    Deviation(
+        "D9",
+        "loose format: uri (1.6)",
+        frozenset({"loose_uri"}),
+        schema_accepts=False,
+        ocppwire_accepts=True,
+        ocppwire_code="",
+        reason="ocppwire checks a scheme, a colon and no white space; RFC 3986 also refuses '<', "
+        "'\"', '{', non-ASCII, '%zz' and a second '#'; the receiver parses the URL before use anyway",
+        versions=frozenset({"v16"}),
     ),
 )
 

@@ -13,6 +13,8 @@
 | ``out_of_range``                | below ``minimum`` / above ``maximum``   | PropertyConstraintViolation   |
 | ``datetime_malformed``          | not an RFC 3339 date-time               | PropertyConstraintViolation   |
 | ``datetime_naive``              | a date-time without offset              | PropertyConstraintViolation   |
+| ``not_multiple``                | a number that is no multiple of ``multipleOf`` (1.6) | PropertyConstraintViolation |
+| ``uri_malformed``               | not a URI for ``format: uri`` (1.6)     | PropertyConstraintViolation   |
 | ``extra_property``              | a property the schema does not define   | ProtocolError                 |
 | ``customdata_no_vendorid``      | customData without ``vendorId``         | OccurrenceConstraintViolation |
 | ``customdata_vendorid_type``    | a non-string ``vendorId``               | TypeConstraintViolation       |
@@ -34,6 +36,7 @@ from ocppwire.runtime.errors import ErrorCode
 from .datetimes import MALFORMED, naive_variant
 from .instances import STRING_ALPHABET, InstanceGenerator, any_json, random_string
 from .sites import Site, format_path, replaced, without
+from .uris import MALFORMED_URIS
 
 __all__ = ["CUSTOM_DATA_MUTATIONS", "MUTATIONS", "Mutant", "Mutation"]
 
@@ -201,6 +204,33 @@ def datetime_naive(sites: list[Site], instance: Any, gen: InstanceGenerator, rng
     return Mutant("datetime_naive", format_path(site.path), PROPERTY, replaced(instance, site.path, value))
 
 
+def not_multiple(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+    """A number off the ``multipleOf`` grid by less than a step: ``0.05``, ``16.01``, ``0.1 + 0.2``."""
+    site = _pick(rng, [s for s in sites if s.present and "multipleOf" in s.node])
+    if site is None:
+        return None
+    step = site.node["multipleOf"]
+    value = rng.choice(
+        (
+            step / 2,
+            rng.randint(0, 500) + step / 10,
+            rng.randint(-500, 500) + step * 3 / 100,
+            0.1 + 0.2,  # 0.30000000000000004: the float sum, not the decimal 0.3
+            1.2345,
+        )
+    )
+    return Mutant("not_multiple", format_path(site.path), PROPERTY, replaced(instance, site.path, value))
+
+
+def uri_malformed(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+    """A string that is no URI (no scheme, white space) for a ``format: uri`` field."""
+    site = _pick(rng, [s for s in sites if s.present and s.node.get("format") == "uri"])
+    if site is None:
+        return None
+    value = rng.choice(MALFORMED_URIS)
+    return Mutant("uri_malformed", format_path(site.path), PROPERTY, replaced(instance, site.path, value))
+
+
 # Names an object never defines: look-alikes of real names first, then arbitrary ones.
 def _unknown_name(site: Site, rng: random.Random) -> str:
     defined = set(site.node.get("properties", {}))
@@ -287,6 +317,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     array_too_long,
     datetime_malformed,
     datetime_naive,
+    not_multiple,
+    uri_malformed,
     extra_property,
 )
 """Mutations the case stream applies (each at a random site) to every instance."""

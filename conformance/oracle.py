@@ -1,8 +1,11 @@
-"""The reference judge: ``jsonschema``'s Draft 6 validator over the official schema file.
+"""The reference judge: ``jsonschema``'s validator for the file's draft over the official schema file.
 
-It sees exactly the bytes our decoder sees, parsed by the standard library's ``json`` module, and
-enforces ``format: date-time`` with :func:`~conformance.datetimes.is_rfc3339_datetime` (the
-validator ignores formats unless given a checker).
+It sees exactly the bytes our decoder sees, parsed by the standard library's ``json`` module. The
+validator is ``Draft4Validator`` for the draft-04 files (the OCPP 1.6 core) and ``Draft6Validator``
+for the rest; it enforces ``format: date-time`` with :func:`~conformance.datetimes.is_rfc3339_datetime`
+and ``format: uri`` (OCPP 1.6) with :func:`~conformance.uris.is_rfc3986_uri` (the validator ignores
+formats unless given a checker). ``multipleOf`` is jsonschema's own: it divides binary floats, which
+is where the OCPP 1.6 decimals differ (deviations D7 and D8).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import jsonschema  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
 from .datetimes import is_rfc3339_datetime
+from .uris import is_rfc3986_uri
 from .schemas import MessageSchema
 
 __all__ = ["OracleVerdict", "judge", "validator_for"]
@@ -41,14 +45,17 @@ class OracleVerdict:
 def _format_checker() -> jsonschema.FormatChecker:
     checker = jsonschema.FormatChecker(formats=())
     checker.checks("date-time")(is_rfc3339_datetime)
+    checker.checks("uri")(is_rfc3986_uri)
     return checker
 
 
 @lru_cache(maxsize=None)
-def validator_for(schema: MessageSchema) -> jsonschema.Draft6Validator:
-    """A Draft 6 validator for ``schema`` with the strict date-time checker (schema checked first)."""
-    jsonschema.Draft6Validator.check_schema(schema.document)
-    return jsonschema.Draft6Validator(schema.document, format_checker=_format_checker())
+def validator_for(schema: MessageSchema) -> jsonschema.Draft6Validator | jsonschema.Draft4Validator:
+    """The validator of the schema's draft (4 or 6) for ``schema`` with the strict date-time and URI
+    checkers (the schema itself checked first)."""
+    cls = jsonschema.Draft4Validator if schema.draft == 4 else jsonschema.Draft6Validator
+    cls.check_schema(schema.document)
+    return cls(schema.document, format_checker=_format_checker())
 
 
 def judge(schema: MessageSchema, data: bytes) -> OracleVerdict:

@@ -16,8 +16,9 @@ from typing import Any
 
 from .datetimes import naive_variant
 from .instances import InstanceGenerator
-from .mutations import PROPERTY, Mutant
+from .mutations import PROPERTY, TYPE, Mutant
 from .sites import Site, format_path, replaced
+from .uris import LOOSE_URIS
 
 __all__ = ["PROBES", "Probe", "RAW_MARKER"]
 
@@ -45,7 +46,12 @@ def integral_float(sites: list[Site], instance: Any, gen: InstanceGenerator, rng
     if not candidates:
         return None
     site = rng.choice(candidates)
-    return _raw(site, instance, "integral_float", f"{site.value}.0", None)
+    return _raw(site, instance, "integral_float", f"{site.value}.0", _integral_intent(gen))
+
+
+def _integral_intent(gen: InstanceGenerator) -> str | None:
+    """Draft-06 counts ``5.0`` as an integer (valid); draft-04 (the OCPP 1.6 core) does not."""
+    return TYPE if gen.schema.draft == 4 else None
 
 
 def exponent_integer(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
@@ -53,12 +59,18 @@ def exponent_integer(sites: list[Site], instance: Any, gen: InstanceGenerator, r
     candidates = [s for s in _present(sites, "integer") if _unbounded(s) or s.node.get("maximum", 100) >= 10]
     if not candidates:
         return None
-    return _raw(rng.choice(candidates), instance, "exponent_integer", rng.choice(("1e1", "1E1", "10e0", "1.0e1")), None)
+    raw = rng.choice(("1e1", "1E1", "10e0", "1.0e1"))
+    return _raw(rng.choice(candidates), instance, "exponent_integer", raw, _integral_intent(gen))
 
 
 def negative_zero(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
-    """``-0`` for an integer: the same value as 0 (and inside ``minimum: 0``)."""
-    candidates = _present(sites, "integer")
+    """``-0`` for an integer: the same value as 0 (and inside ``minimum: 0``; not offered where 0 is
+    out of range, as for 2.1's ``evseId`` with ``minimum: 1``)."""
+    candidates = [
+        s
+        for s in _present(sites, "integer")
+        if s.node.get("minimum", 0) <= 0 <= s.node.get("maximum", 0 if "maximum" in s.node else 1)
+    ]
     if not candidates:
         return None
     return _raw(rng.choice(candidates), instance, "negative_zero", "-0", None)
@@ -86,7 +98,7 @@ def huge_integer(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: 
 def float_overflow(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
     """``1e400``: a valid JSON number beyond the double range, for an unbounded ``number`` or an
     untyped value (DataTransfer ``data``)."""
-    candidates = [s for s in _present(sites, "number") if _unbounded(s)]
+    candidates = [s for s in _present(sites, "number") if _unbounded(s) and "multipleOf" not in s.node]
     candidates += [s for s in sites if s.present and s.path and s.kind is None]
     if not candidates:
         return None
@@ -99,6 +111,50 @@ def float_underflow(sites: list[Site], instance: Any, gen: InstanceGenerator, rn
     if not candidates:
         return None
     return _raw(rng.choice(candidates), instance, "float_underflow", rng.choice(("1e-400", "-1e-400")), None)
+
+
+def _multiple_sites(sites: list[Site]) -> list[Site]:
+    return [s for s in sites if s.present and "multipleOf" in s.node and s.node["multipleOf"] == 0.1]
+
+
+def decimal_multiple(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+    """``k / 10`` whose binary quotient by 0.1 is not integral (``0.3``): a multiple of 0.1 as JSON
+    Schema defines it (the decimal value divided by 0.1 is an integer), refused by jsonschema's float
+    division (D7)."""
+    candidates = _multiple_sites(sites)
+    if not candidates:
+        return None
+    while True:
+        value = rng.randint(-3000, 3000) / 10
+        if value / 0.1 != int(value / 0.1):
+            break
+    site = rng.choice(candidates)
+    return Mutant("probe:decimal_multiple", format_path(site.path), None, replaced(instance, site.path, value), None, "decimal_multiple")
+
+
+def float_multiple(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+    """``k * 0.1`` computed in binary (``3900.2000000000003``): no decimal multiple of 0.1, but the
+    float quotient rounds to an integer, so jsonschema accepts it (D8)."""
+    candidates = _multiple_sites(sites)
+    if not candidates:
+        return None
+    while True:
+        value = rng.randint(-100_000, 100_000) * 0.1
+        if value / 0.1 == int(value / 0.1) and repr(value) != repr(round(value, 1)):
+            break
+    site = rng.choice(candidates)
+    return Mutant("probe:float_multiple", format_path(site.path), PROPERTY, replaced(instance, site.path, value), None, "float_multiple")
+
+
+def loose_uri(sites: list[Site], instance: Any, gen: InstanceGenerator, rng: random.Random) -> Mutant | None:
+    """A string with a scheme and no white space that is still no RFC 3986 URI (``<``, non-ASCII,
+    ``%zz``): refused by the schema's ``format: uri``, accepted by ocppwire's looser check (D9)."""
+    candidates = [s for s in sites if s.present and s.node.get("format") == "uri"]
+    if not candidates:
+        return None
+    site = rng.choice(candidates)
+    value = rng.choice(LOOSE_URIS)
+    return Mutant("probe:loose_uri", format_path(site.path), PROPERTY, replaced(instance, site.path, value), None, "loose_uri")
 
 
 _DATETIME_FORMS: dict[str, tuple[Callable[[str], str], str | None]] = {
@@ -199,5 +255,8 @@ PROBES: tuple[Probe, ...] = (
     lone_surrogate,
     escaped_astral,
     duplicate_key,
+    decimal_multiple,
+    float_multiple,
+    loose_uri,
 )
 """Every probe; the case stream tries a few per instance."""

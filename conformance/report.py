@@ -3,12 +3,15 @@ and the failing cases (as reproducible JSON)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from .deviations import DEVIATIONS
+from .known_bugs import KNOWN_BUGS
 from .run import FAILURES, RunResult
+from .schemas import schema_set
 
-__all__ = ["format_report", "missing_deviations", "summary"]
+__all__ = ["format_report", "missing_deviations", "stale_known_bugs", "summary"]
 
 _MESSAGE_COLUMNS = ("message", "valid", "invalid", "agreed", "disagreements", "code mismatches", "explained", "harness")
 
@@ -25,9 +28,18 @@ def _table(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> list
 
 
 def missing_deviations(result: RunResult) -> list[str]:
-    """Ids of documented deviations this run never observed (a stale record, or too small a run)."""
+    """Ids of documented deviations of this run's schema set it never observed (a stale record, or
+    too small a run)."""
     seen = result.deviations()
-    return [d.id for d in DEVIATIONS if not seen[d.id]]
+    return [d.id for d in DEVIATIONS if result.version in d.versions and not seen[d.id]]
+
+
+def stale_known_bugs(results: Sequence[RunResult]) -> list[str]:
+    """Ids of known runtime bugs no case of these runs ran into (fixed: delete the record)."""
+    seen: Counter[str] = Counter()
+    for result in results:
+        seen.update(result.known_bugs())
+    return [b.id for b in KNOWN_BUGS if not seen[b.id]]
 
 
 def summary(result: RunResult) -> list[str]:
@@ -38,13 +50,17 @@ def summary(result: RunResult) -> list[str]:
     rest = sum(n for (kind, _), n in counts.items() if kind not in probe_kinds)
     rest_agreed = sum(n for (kind, verdict), n in counts.items() if kind not in probe_kinds and verdict == "agreed")
     valid = sum(s.valid for s in result.schemas)
+    bugs = result.known_bugs()
     return [
+        f"OCPP {schema_set(result.version).ocpp_version} ({result.version}, {len(result.schemas)} schemas): "
         f"cases {cases} (schema-valid {valid}, schema-invalid {cases - valid}), seed {result.seed}, {result.seconds:.1f} s",
         f"agreed (same verdict, and the policy code on rejection): {agreed} ({100 * agreed / cases:.3f}%)",
         f"documented deviations: {explained} ({100 * explained / cases:.3f}%), all from the probes aimed at them",
         f"cases other than those probes: {rest}, agreed {rest_agreed} ({100 * rest_agreed / max(rest, 1):.3f}%)",
         f"unexplained disagreements {result.total('disagreement')}, code mismatches {result.total('code')}, "
         f"harness errors {result.total('intent')}, crashes {result.total('crash')}",
+        "known runtime bugs (reported, codes corrected before judging): "
+        + (", ".join(f"{k} {n} cases" for k, n in sorted(bugs.items())) or "none"),
     ]
 
 
@@ -75,7 +91,12 @@ def format_report(result: RunResult, *, verbose_findings: int = 20) -> str:
         result.total("explained"),
         result.total("intent") + result.total("crash"),
     )
-    lines = [f"Differential conformance: ocppwire decoder vs jsonschema Draft 6 (seed {result.seed})", ""]
+    drafts = "Draft 4 / Draft 6" if result.version == "v16" else "Draft 6"
+    lines = [
+        f"Differential conformance, OCPP {schema_set(result.version).ocpp_version} ({result.version}): "
+        f"ocppwire decoder vs jsonschema {drafts} (seed {result.seed})",
+        "",
+    ]
     lines += _table(_MESSAGE_COLUMNS, [*rows, totals])
 
     kinds = sorted({k for k, _ in result.by_kind()})
@@ -106,8 +127,17 @@ def format_report(result: RunResult, *, verbose_findings: int = 20) -> str:
                 d.title,
             )
             for d in DEVIATIONS
+            if result.version in d.versions or seen[d.id]
         ],
     )
+    bugs = result.known_bugs()
+    if bugs:
+        lines += ["", "Known runtime bugs (reported to the lead; the policy code is used for judging):"]
+        lines += _table(
+            ("id", "cases", "owed", "title"),
+            [(b.id, bugs[b.id], b.policy.code or "acceptance", b.title) for b in KNOWN_BUGS if bugs[b.id]],
+        )
+        lines += [f"  {b.id}: {b.where}" for b in KNOWN_BUGS if bugs[b.id]]
 
     lines += ["", *summary(result)]
     missing = missing_deviations(result)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from . import oracle, subject
 from .cases import Case, cases_for
 from .deviations import explain
+from .known_bugs import correct
 from .schemas import MessageSchema, by_name, load_all
 
 __all__ = ["FAILURES", "Finding", "RunResult", "SchemaResult", "classify", "run", "run_schema"]
@@ -37,7 +38,7 @@ MAX_FINDINGS_PER_SCHEMA = 5
 SCHEMA_KEYWORDS: dict[str, frozenset[str]] = {
     "OccurrenceConstraintViolation": frozenset({"required", "minItems", "maxItems"}),
     "TypeConstraintViolation": frozenset({"type"}),
-    "PropertyConstraintViolation": frozenset({"maxLength", "enum", "minimum", "maximum", "format"}),
+    "PropertyConstraintViolation": frozenset({"maxLength", "enum", "minimum", "maximum", "format", "multipleOf"}),
     "ProtocolError": frozenset({"additionalProperties"}),
     "FormatViolation": frozenset({"type"}),  # at the root only: the payload is not an object
 }
@@ -77,6 +78,7 @@ class SchemaResult:
     verdicts: Counter[str] = field(default_factory=Counter)
     by_kind: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, verdict)
     deviations: Counter[str] = field(default_factory=Counter)  # deviation id -> cases
+    known_bugs: Counter[str] = field(default_factory=Counter)  # known-bug id -> cases it covered
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -87,11 +89,12 @@ class SchemaResult:
 
 @dataclass
 class RunResult:
-    """All schemas of one run."""
+    """All schemas of one schema set in one run."""
 
     seed: int
     schemas: list[SchemaResult]
     seconds: float = 0.0
+    version: str = "v201"
 
     def total(self, verdict: str) -> int:
         return sum(s.verdicts[verdict] for s in self.schemas)
@@ -116,6 +119,12 @@ class RunResult:
             counts.update(s.by_kind)
         return counts
 
+    def known_bugs(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for s in self.schemas:
+            counts.update(s.known_bugs)
+        return counts
+
 
 def classify(case: Case, ref: oracle.OracleVerdict, ours: subject.SubjectVerdict) -> tuple[str, str]:
     """``(verdict, deviation id)`` for one case (see the module docstring)."""
@@ -137,7 +146,9 @@ def run_schema(schema: MessageSchema, seed: int, budget: int, hypothesis_example
     result = SchemaResult(schema.name)
     for case in cases_for(schema, seed, budget, hypothesis_examples):
         ref = oracle.judge(schema, case.data)
-        ours = subject.judge(schema, case.data)
+        ours, bug = correct(case, subject.judge(schema, case.data))
+        if bug:
+            result.known_bugs[bug] += 1
         if ref.accepted:
             result.valid += 1
         else:
@@ -153,27 +164,32 @@ def run_schema(schema: MessageSchema, seed: int, budget: int, hypothesis_example
     return result
 
 
-def _run_named(args: tuple[str, int, int, int]) -> SchemaResult:
-    name, seed, budget, hypothesis_examples = args
-    return run_schema(by_name(name), seed, budget, hypothesis_examples)
+def _run_named(args: tuple[str, str, int, int, int]) -> SchemaResult:
+    version, name, seed, budget, hypothesis_examples = args
+    return run_schema(by_name(name, version), seed, budget, hypothesis_examples)
 
 
 def run(
-    total: int, seed: int, jobs: int = 1, names: list[str] | None = None, hypothesis_examples: int = 0
+    total: int,
+    seed: int,
+    jobs: int = 1,
+    names: list[str] | None = None,
+    hypothesis_examples: int = 0,
+    version: str = "v201",
 ) -> RunResult:
-    """At least ``total`` cases from the harness's generator spread evenly over the schemas (all,
-    or ``names``), plus the cases built on ``hypothesis_examples`` hypothesis-jsonschema
-    instances per schema."""
+    """At least ``total`` cases from the harness's generator spread evenly over the schemas of the
+    set ``version`` (all, or ``names``), plus the cases built on ``hypothesis_examples``
+    hypothesis-jsonschema instances per schema."""
     started = time.perf_counter()
-    schemas = [s for s in load_all() if names is None or s.name in names]
+    schemas = [s for s in load_all(version) if names is None or s.name in names]
     if not schemas:
-        raise ValueError("no schema selected")
+        raise ValueError(f"no schema of {version} selected")
     budget = -(-total // len(schemas))  # ceiling: at least `total` cases overall
-    work = [(s.name, seed, budget, hypothesis_examples) for s in schemas]
+    work = [(version, s.name, seed, budget, hypothesis_examples) for s in schemas]
     if jobs > 1:
         # Largest schemas are not known up front; small chunks keep both workers busy to the end.
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.map(_run_named, work, chunksize=1)
     else:
         results = [_run_named(w) for w in work]
-    return RunResult(seed, results, time.perf_counter() - started)
+    return RunResult(seed, results, time.perf_counter() - started, version)

@@ -64,10 +64,52 @@ def test_check_reports_a_wrong_message_id() -> None:
     assert "code" in check(case, FrameOutcome(False, True, "RpcFrameworkError", "id"))
 
 
-def test_codec_follows_the_policy_table_on_fuzzed_frames() -> None:
-    result = run_frames(SEED, 2_000)
+@pytest.mark.parametrize(
+    ("frame", "answered", "codes", "ids"),
+    [
+        (b"\xff", True, {"FormationViolation"}, {"-1"}),
+        (b'[7,"id",{}]', True, {"NotImplemented"}, {"id"}),
+        (b'[5,"id","GenericError","",{}]', True, {"NotImplemented"}, {"id"}),
+        (b'[6,"id","Heartbeat",{}]', True, {"NotImplemented"}, {"id"}),
+        (b'[2,"id","Heartbeat"]', True, {"FormationViolation"}, {"id"}),
+        (b'[2,"id","Heartbeat",[]]', True, {"FormationViolation"}, {"id"}),
+        (b'[2,"id","Nope",{}]', True, {"NotImplemented"}, {"id"}),
+        (b'[3,"id",{}]', False, set(), set()),
+    ],
+)
+def test_oracle_reads_the_policy_table_in_16_spelling(
+    frame: bytes, answered: bool, codes: set[str], ids: set[str]
+) -> None:
+    want = expect(frame, "v16")
+    assert (want.answered, set(want.codes), set(want.ids)) == (answered, codes, ids)
+
+
+@pytest.mark.parametrize(
+    ("frame", "answered", "codes", "send"),
+    [
+        (b'[5,"id","GenericError","",{}]', False, set(), False),
+        (b'[5,"id",5,"",{}]', False, {"RpcFrameworkError"}, False),
+        (b'[5,"id","GenericError",""]', False, {"RpcFrameworkError"}, False),
+        (b'[6,"id","NotifyPeriodicEventStream",{}]', False, set(), True),
+        (b'[6,"id","Heartbeat",{}]', False, {"NotImplemented"}, False),
+        (b'[6,"id","NotifyPeriodicEventStream",[]]', False, {"FormatViolation"}, False),
+        (b'[6,"id","NotifyPeriodicEventStream"]', False, {"RpcFrameworkError"}, False),
+        (b'[2,"id","NotifyPeriodicEventStream",{}]', True, {"NotImplemented"}, False),
+        (b'[7,"id",{}]', True, {"MessageTypeNotSupported"}, False),
+    ],
+)
+def test_oracle_reads_the_21_frame_types(frame: bytes, answered: bool, codes: set[str], send: bool) -> None:
+    """2.1: CALLRESULTERROR and SEND are read, never answered; SEND carries only SEND actions."""
+    want = expect(frame, "v21")
+    assert (want.answered, set(want.codes), want.send) == (answered, codes, send)
+
+
+@pytest.mark.parametrize("version", ["v16", "v201", "v21"])
+def test_codec_follows_the_policy_table_on_fuzzed_frames(version: str) -> None:
+    result = run_frames(SEED, 2_000, version)
     assert sum(result.failed.values()) == 0, format_frame_report(result)
     assert set(result.cases) == {name[5:] for name in dir(FrameFuzzer) if name.startswith("make_")}
+    assert set(result.known_bugs) <= ({"B3", "B4"} if version == "v21" else {"B4"}), format_frame_report(result)
 
 
 @pytest.mark.parametrize("depth", [20_000, 100_000])

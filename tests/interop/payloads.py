@@ -54,6 +54,8 @@ class _Filler:
             return self.value(real[0], path)
         if isinstance(info, mi.StrType):
             text = f"{path.rsplit('.', 1)[-1]}-{n}"
+            if info.pattern is not None:  # format: uri (1.6): an absolute URI
+                text = f"ftp://files.example.com/{text}"
             low, high = info.min_length or 0, info.max_length
             text = text.ljust(low, "x")
             return text if high is None else text[:high]

@@ -45,14 +45,15 @@ __all__ = [
 ]
 
 
-def peer_request(action: str, wire_payload: Mapping[str, Any]) -> Any:
-    """The ``ocpp.v201.call`` dataclass a user of the peer writes for this wire payload."""
-    return getattr(call, action)(**camel_to_snake_case(dict(wire_payload)))
+def peer_request(action: str, wire_payload: Mapping[str, Any], module: Any = call) -> Any:
+    """The ``ocpp.v201.call`` (or ``module``: ``ocpp.v16.call``...) dataclass a user of the peer writes
+    for this wire payload."""
+    return getattr(module, action)(**camel_to_snake_case(dict(wire_payload)))
 
 
-def peer_response(action: str, wire_payload: Mapping[str, Any]) -> Any:
-    """The ``ocpp.v201.call_result`` dataclass for this wire payload."""
-    return getattr(call_result, action)(**camel_to_snake_case(dict(wire_payload)))
+def peer_response(action: str, wire_payload: Mapping[str, Any], module: Any = call_result) -> Any:
+    """The ``ocpp.v201.call_result`` (or ``module``) dataclass for this wire payload."""
+    return getattr(module, action)(**camel_to_snake_case(dict(wire_payload)))
 
 
 def peer_view(wire_payload: Any) -> Any:
@@ -78,8 +79,9 @@ Answer = Callable[[str], Any]
 """Returns the ``call_result`` dataclass to answer an action with (or raises to send a CALLERROR)."""
 
 
-def answering_peer(actions: Iterable[str], answer: Answer) -> type[ocpp.v201.ChargePoint]:
-    """A ``ChargePoint`` subclass with an ``@on`` handler for each action in ``actions``.
+def answering_peer(actions: Iterable[str], answer: Answer, base: type[Any] = ocpp.v201.ChargePoint) -> type[Any]:
+    """A ``ChargePoint`` subclass (of ``base``: the v201 one, or ``ocpp.v16``/``ocpp.v21``'s) with an
+    ``@on`` handler for each action in ``actions``.
 
     Each handler appends a :class:`Received` to ``self.received`` and returns ``answer(action)``.
     """
@@ -97,11 +99,11 @@ def answering_peer(actions: Iterable[str], answer: Answer) -> type[ocpp.v201.Cha
     namespace: dict[str, Any] = {f"on_interop_{a}": make(a) for a in sorted(actions)}
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        ocpp.v201.ChargePoint.__init__(self, *args, **kwargs)
+        base.__init__(self, *args, **kwargs)
         self.received = []
 
     namespace["__init__"] = __init__
-    return type("InteropPeer", (ocpp.v201.ChargePoint,), namespace)
+    return type("InteropPeer", (base,), namespace)
 
 
 def _parsed(message: str | bytes) -> Any:
@@ -153,10 +155,15 @@ async def _serve_quietly(cp: ocpp.v201.ChargePoint) -> None:
 
 @contextlib.asynccontextmanager
 async def peer_station(
-    url: str, identity: str, cls: type[ocpp.v201.ChargePoint] = ocpp.v201.ChargePoint, **kwargs: Any
+    url: str,
+    identity: str,
+    cls: type[Any] = ocpp.v201.ChargePoint,
+    subprotocol: str = SUBPROTOCOL,
+    **kwargs: Any,
 ) -> AsyncIterator[Any]:
-    """Connect a peer ``ChargePoint`` as a station to ``url``/``identity`` and run its receive loop."""
-    async with ws_connect(f"{url}/{identity}", subprotocols=[SUBPROTOCOL], proxy=None) as ws:  # type: ignore[list-item]
+    """Connect a peer ``ChargePoint`` as a station to ``url``/``identity`` (offering ``subprotocol``)
+    and run its receive loop."""
+    async with ws_connect(f"{url}/{identity}", subprotocols=[subprotocol], proxy=None) as ws:  # type: ignore[list-item]
         cp = cls(identity, Tap(ws), **kwargs)
         task = asyncio.create_task(_serve_quietly(cp))
         try:
@@ -170,15 +177,16 @@ async def peer_station(
 class PeerCsmsServer:
     """A CSMS built with the peer: a websockets server running one ``ChargePoint`` per station."""
 
-    def __init__(self, cls: type[ocpp.v201.ChargePoint], **cp_kwargs: Any) -> None:
+    def __init__(self, cls: type[Any], subprotocol: str = SUBPROTOCOL, **cp_kwargs: Any) -> None:
         self.cls = cls
+        self.subprotocol = subprotocol
         self.cp_kwargs = cp_kwargs
         self.stations: dict[str, Any] = {}
         self.connected = asyncio.Event()
         self.url = ""
 
     async def _handle(self, ws: ServerConnection) -> None:
-        if ws.subprotocol != SUBPROTOCOL:
+        if ws.subprotocol != self.subprotocol:
             await ws.close(1002, "subprotocol required")
             return
         assert ws.request is not None
@@ -198,10 +206,12 @@ class PeerCsmsServer:
 
 
 @contextlib.asynccontextmanager
-async def run_peer_csms(cls: type[ocpp.v201.ChargePoint], **cp_kwargs: Any) -> AsyncIterator[PeerCsmsServer]:
-    """A peer CSMS on 127.0.0.1 (ephemeral port) that agrees on ``ocpp2.0.1``."""
-    server = PeerCsmsServer(cls, **cp_kwargs)
-    async with ws_serve(server._handle, "127.0.0.1", 0, subprotocols=[SUBPROTOCOL]) as ws_server:  # type: ignore[list-item]
+async def run_peer_csms(
+    cls: type[Any], subprotocol: str = SUBPROTOCOL, **cp_kwargs: Any
+) -> AsyncIterator[PeerCsmsServer]:
+    """A peer CSMS on 127.0.0.1 (ephemeral port) that agrees on ``subprotocol`` (``ocpp2.0.1``)."""
+    server = PeerCsmsServer(cls, subprotocol, **cp_kwargs)
+    async with ws_serve(server._handle, "127.0.0.1", 0, subprotocols=[subprotocol]) as ws_server:  # type: ignore[list-item]
         port = next(iter(ws_server.sockets)).getsockname()[1]
         server.url = f"ws://127.0.0.1:{port}/ocpp"
         yield server
