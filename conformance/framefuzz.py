@@ -40,17 +40,8 @@ __all__ = [
 
 _ELEMENTS = {2: 4, 3: 3, 4: 5}
 
-KNOWN_FRAME_BUGS = {
-    "B3": "generated/ocppwire/v21/actions.py: ACTIONS is built without sends=..., so ACTIONS.sends is empty and "
-    "Codec.decode_send drops every SEND NotifyPeriodicEventStream as 'unknown SEND action' (NotImplemented) "
-    "although SEND_FRAME_ACTIONS lists it (templates/actions.py.j2 / generator/render.py)",
-    "B4": "generated/ocppwire/runtime/codec.py _diagnose/_too_deep: a response-type frame (3, 4; 5, 6 in 2.1) whose "
-    "text is not JSON msgspec or json can read (lone surrogate escape, NaN, trailing garbage, nested too deep) is "
-    "answered with a CALLERROR '-1' RpcFrameworkError; the policy table (docs/conformance.md) drops every broken "
-    "CALLRESULT/CALLERROR 'readable or not' - the codec salvages only a CALL's id (_HEADER matches [234] and the "
-    "not-JSON path never looks at the type); a SEND or CALLRESULTERROR is never to be answered",
-}
-"""Frame-level bugs found by the fuzzer and reported (see :mod:`conformance.known_bugs`)."""
+KNOWN_FRAME_BUGS: dict[str, str] = {}
+"""Frame-level bugs found by the fuzzer and still open (none: B3 and B4 are fixed; see :mod:`conformance.known_bugs`)."""
 
 
 def known_frame_bug(case: FrameCase, got: FrameOutcome) -> str:

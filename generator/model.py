@@ -25,7 +25,7 @@ class Direction(str, Enum):
     BOTH = "Both"
 
 
-URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$"
+URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*\Z"
 """What ``format: uri`` is checked against: a scheme (RFC 3986 section 3.1), a colon, no white space."""
 
 

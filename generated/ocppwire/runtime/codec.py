@@ -51,7 +51,9 @@ UNREADABLE_MESSAGE_ID = "-1"
 _NOT_UTF8_JSON = "message is not valid UTF-8 JSON"
 _TOO_DEEP = "message is nested too deeply to read"
 # The start of a frame: type number and messageId token (for frames too deep to parse whole).
-_HEADER = re.compile(rb'\s*\[\s*([234])\s*,\s*("(?:[^"\\\x00-\x1f]|\\.){0,512}")')
+_HEADER = re.compile(rb'\s*\[\s*([2-6])\s*,\s*("(?:[^"\\\x00-\x1f]|\\.){0,512}")')
+# Only the type number of a frame that cannot be parsed (to drop, not answer, a broken response).
+_TYPE_NUMBER = re.compile(rb"\s*\[\s*([2-6])\s*[,\]]")
 
 RawFrame = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError | CallResultError | Send[msgspec.Raw]
 _RawFrame201 = Call[msgspec.Raw] | CallResult[msgspec.Raw] | CallError  # 1.6 and 2.0.1 have three frame types
@@ -164,7 +166,7 @@ class Codec:
         except (msgspec.DecodeError, UnicodeDecodeError):  # not JSON msgspec can read: a generic pass cannot either
             raise _diagnose(data, self._elements, unreadable=True) from None
         except RecursionError:  # valid JSON nested deeper than the interpreter's recursion limit
-            raise _too_deep(data) from None
+            raise _too_deep(data, self._elements) from None
 
     # ---- decode, stage 2 -----------------------------------------------------------------
     def decode_call(self, frame: Call[msgspec.Raw]) -> tuple[ActionSpec[Any, Any], Any]:
@@ -242,15 +244,15 @@ def _diagnose(data: bytes | str, elements: Mapping[MessageType, int], *, unreada
         # msgspec's parser refused the text itself (syntax, truncation, invalid UTF-8, a lone
         # surrogate escape): no reader makes UTF-8 JSON of it, and its header cannot be trusted.
         # Numbers msgspec cannot hold arrive as ValidationError instead, on the path below.
-        return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
+        return _not_json(data, elements)
     try:
         value = msgspec.json.decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError):
         value = _reread(data)
         if value is _NOT_JSON:
-            return FrameError(RpcFrameworkError(_NOT_UTF8_JSON))
+            return _not_json(data, elements)
     except RecursionError:
-        return _too_deep(data)
+        return _too_deep(data, elements)
     if not isinstance(value, list):
         return FrameError(RpcFrameworkError("message is not a JSON array"))
     if not value:
@@ -370,17 +372,30 @@ def _has_lone_surrogate(text: str) -> bool:
     return low_must_start is not None
 
 
-def _too_deep(data: bytes | str) -> FrameError:
+def _head(data: bytes | str) -> bytes:
+    # 512 bytes hold the type number and a 36-character id even when each character is escaped.
+    return data[:512].encode("utf-8", "replace") if isinstance(data, str) else data[:512]
+
+
+def _not_json(data: bytes | str, elements: Mapping[MessageType, int]) -> FrameError:
+    """A frame that is not UTF-8 JSON: answered with ``"-1"``, unless its first bytes say it is a
+    response (CALLRESULT, CALLERROR; CALLRESULTERROR in 2.1) or a SEND, which are never answered."""
+    match = _TYPE_NUMBER.match(_head(data))
+    kind = None
+    if match is not None and MessageType(int(match.group(1))) in elements:
+        kind = MessageType(int(match.group(1)))
+    return FrameError(RpcFrameworkError(_NOT_UTF8_JSON), UNREADABLE_MESSAGE_ID, kind)
+
+
+def _too_deep(data: bytes | str, elements: Mapping[MessageType, int]) -> FrameError:
     """A frame too deeply nested to parse (msgspec stops at the interpreter's recursion limit).
 
     The text is valid JSON and its header usually sits in the first bytes, so the type number and
     messageId are picked out there: a CALL is answered with its own id (else ``"-1"``), a
     CALLRESULT or CALLERROR is dropped like any unreadable response.
     """
-    # 512 bytes hold the type number and a 36-character id even when each character is escaped.
-    head = data[:512].encode("utf-8", "replace") if isinstance(data, str) else data[:512]
-    match = _HEADER.match(head)
-    if match is None:
+    match = _HEADER.match(_head(data))
+    if match is None or MessageType(int(match.group(1))) not in elements:
         return FrameError(RpcFrameworkError(_TOO_DEEP))
     kind = MessageType(int(match.group(1)))
     try:

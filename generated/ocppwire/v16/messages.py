@@ -413,7 +413,7 @@ class GetDiagnosticsRequest(OcppStruct, kw_only=True):
     """Request payload of the GetDiagnostics action (sent by the Central System to the Charge
     Point)."""
 
-    location: Annotated[str, Meta(pattern="^[A-Za-z][A-Za-z0-9+.\\-]*:[^\\s]*$")]
+    location: Annotated[str, Meta(pattern="^[A-Za-z][A-Za-z0-9+.\\-]*:[^\\s]*\\Z")]
     retries: int | UnsetType = UNSET
     retry_interval: int | UnsetType = msgspec.field(default=UNSET, name="retryInterval")
     start_time: Annotated[datetime, Meta(tz=True)] | UnsetType = msgspec.field(
@@ -794,7 +794,7 @@ class UpdateFirmwareRequest(OcppStruct, kw_only=True):
     """Request payload of the UpdateFirmware action (sent by the Central System to the Charge
     Point)."""
 
-    location: Annotated[str, Meta(pattern="^[A-Za-z][A-Za-z0-9+.\\-]*:[^\\s]*$")]
+    location: Annotated[str, Meta(pattern="^[A-Za-z][A-Za-z0-9+.\\-]*:[^\\s]*\\Z")]
     retries: int | UnsetType = UNSET
     retrieve_date: Annotated[datetime, Meta(tz=True)] = msgspec.field(name="retrieveDate")
     retry_interval: int | UnsetType = msgspec.field(default=UNSET, name="retryInterval")
