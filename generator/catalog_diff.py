@@ -83,7 +83,9 @@ def entries(catalog: Catalog) -> dict[str, dict[str, Attributes]]:
             for c in catalog.components
         },
         "component variables": variables,
-        "generic variables": {g.name: (("dataType", g.data_type), ("units", g.units)) for g in catalog.generic_variables},
+        "generic variables": {
+            g.name: (("dataType", g.data_type), ("units", g.units)) for g in catalog.generic_variables
+        },
         "units": {u.symbol: (("quantity", u.quantity),) for u in catalog.units},
         "security events": {e.name: (("critical", e.critical),) for e in catalog.security_events},
         "reason codes": {r.name: (("usedWith", r.used_with), ("generic", r.generic)) for r in catalog.reason_codes},

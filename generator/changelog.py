@@ -21,7 +21,11 @@ from .diff import ActionEntry, Change, ChangeKind, Changed, DefinitionDiff, Json
 from .extensions_diff import ExtensionsDiff, diff_extensions
 from .model import SchemaSet
 
-DIRECTIONS = {"StationToCsms": "Charging Station → CSMS", "CsmsToStation": "CSMS → Charging Station", "Both": "both ways"}
+DIRECTIONS = {
+    "StationToCsms": "Charging Station → CSMS",
+    "CsmsToStation": "CSMS → Charging Station",
+    "Both": "both ways",
+}
 
 
 @dataclass
