@@ -149,12 +149,13 @@ def _extensions(lines: list[str], ext: ExtensionsDiff) -> None:
     if ext.empty:
         lines += ["No changes.", ""]
         return
-    for heading, names in (("Added", ext.added), ("Removed", ext.removed)):
-        if names:
-            lines += [f"{heading}:", ""] + [f"- {n}" for n in names] + [""]
+    if ext.removed:
+        lines += ["Removed:", ""] + [f"- {n}" for n in ext.removed] + [""]
     for heading, patches in (("Patches added", ext.patches_added), ("Patches removed", ext.patches_removed)):
         if patches:
             lines += [f"{heading}:", ""] + [f"- `{p}`" for p in patches] + [""]
+    for item in ext.added:
+        lines += [f"### Added: {item.name}", ""] + [f"- {change_text(c)}" for c in item.changes] + [""]
     for item in ext.changed:
         _changed(lines, item)
 

@@ -165,17 +165,21 @@ def compare_fields(
     for f in new:
         was = before.get(f.wire_name)
         if was is None:
-            changes.append(Change(ChangeKind.FIELD_ADDED, f.wire_name, new=_field_summary(f)))
+            changes.append(Change(ChangeKind.FIELD_ADDED, f.wire_name, new=field_summary(f)))
             continue
         changes.extend(_compare_field(was, f, renames))
     for f in old:
         if f.wire_name not in after:
-            changes.append(Change(ChangeKind.FIELD_REMOVED, f.wire_name, old=_field_summary(f)))
+            changes.append(Change(ChangeKind.FIELD_REMOVED, f.wire_name, old=field_summary(f)))
     return tuple(changes)
 
 
-def _field_summary(f: SchemaField) -> str:
-    return f"{type_label(f.type)}, {'required' if f.required else 'optional'}"
+def field_summary(f: SchemaField) -> str:
+    """What a field added or removed was: ``string, maxLength 255, required``."""
+    limits = [f"{k} {v}" for k, v in constraints(f.type).items() if v is not None]
+    if f.has_default:
+        limits.append(f"default {_default(f)}")
+    return ", ".join([type_label(f.type), *limits, "required" if f.required else "optional"])
 
 
 def _renamed_label(ftype: FieldType, renames: Mapping[str, str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diff import Change, ChangeKind, Changed, compare_enums, compare_fields
+from .diff import Change, ChangeKind, Changed, compare_enums, compare_fields, field_summary
 from .model import EnumDef, ExtensionSet, StructDef
 
 
@@ -19,7 +19,8 @@ from .model import EnumDef, ExtensionSet, StructDef
 class ExtensionsDiff:
     """Added, removed and changed extension items, each named as the changelog prints it."""
 
-    added: list[str] = field(default_factory=list)
+    added: list[Changed] = field(default_factory=list)
+    """Each new shape with its fields (or enum values) as additions."""
     removed: list[str] = field(default_factory=list)
     changed: list[Changed] = field(default_factory=list)
     patches_added: list[str] = field(default_factory=list)
@@ -57,10 +58,18 @@ def _changes(old: StructDef | EnumDef, new: StructDef | EnumDef) -> tuple[Change
     return (Change(ChangeKind.TYPE_CHANGED, old=type(old).__name__, new=type(new).__name__),)
 
 
+def _contents(shape: StructDef | EnumDef) -> tuple[Change, ...]:
+    if isinstance(shape, EnumDef):
+        return tuple(Change(ChangeKind.VALUE_ADDED, aspect=v) for v in shape.values)
+    return tuple(Change(ChangeKind.FIELD_ADDED, f.wire_name, new=field_summary(f)) for f in shape.fields)
+
+
 def diff_extensions(old: ExtensionSet | None, new: ExtensionSet | None) -> ExtensionsDiff:
     """Compare the extension folders of two sets (either may be None)."""
     before, after = _items(old), _items(new)
-    result = ExtensionsDiff(added=sorted(set(after) - set(before)), removed=sorted(set(before) - set(after)))
+    result = ExtensionsDiff(removed=sorted(set(before) - set(after)))
+    for name in sorted(set(after) - set(before)):
+        result.added.append(Changed(name, _contents(after[name])))
     for name in sorted(set(before) & set(after)):
         changes = _changes(before[name], after[name])
         if changes:

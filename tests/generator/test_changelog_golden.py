@@ -56,7 +56,9 @@ def test_2_0_1_to_2_1_matches_the_published_changelog(v201: SchemaSet, v21: Sche
     expected = _fields_changed({s: v201.messages[s] for s in stems}, {s: v21.messages[s] for s in stems})
     expected += _fields_changed(v201.types, v21.types)
     assert summary["fieldsChanged"] == expected
-    assert f"Fields changed (added, removed or modified, in messages and datatypes): {expected}." in published.read_text()
+    assert (
+        f"Fields changed (added, removed or modified, in messages and datatypes): {expected}." in published.read_text()
+    )
 
 
 def _actions(name: str) -> dict[str, object]:
@@ -77,5 +79,5 @@ def test_vendor_example_matches_the_published_changelog(v201: SchemaSet, monkeyp
     assert log.summary()["actionsAdded"] == 0 and log.schemas.fields_changed == 1
     assert "- `exiResponse` maxLength: `5600` → `7500`" in text  # the vendor's patch, seen in the message
     assert log.extensions is not None
-    assert "customData com.mycompany.customheartbeat (CustomHeartbeatData)" in log.extensions.added
+    assert "customData com.mycompany.customheartbeat (CustomHeartbeatData)" in [a.name for a in log.extensions.added]
     assert len(log.extensions.patches_added) == 1

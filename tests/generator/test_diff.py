@@ -49,7 +49,9 @@ def diff_of(tmp_path: Path, old: dict[str, Any], new: dict[str, Any]) -> SchemaD
     return diff_sets(sides[0], sides[1])
 
 
-def request(props: dict[str, Any], required: list[str] | None = None, defs: dict[str, Any] | None = None) -> dict[str, Any]:
+def request(
+    props: dict[str, Any], required: list[str] | None = None, defs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A side whose HeartbeatRequest has ``props``."""
     body: dict[str, Any] = {"properties": props}
     if required:
@@ -205,7 +207,9 @@ def catalog(**overrides: Any) -> Catalog:
     base: dict[str, Any] = {
         "components": (
             CatalogComponent("ClockCtrlr", "controller", (CatalogVariable("DateTime", "dateTime"),)),
-            CatalogComponent("TxCtrlr", "controller", (CatalogVariable("EVConnectionTimeOut", "integer", units=("s",)),)),
+            CatalogComponent(
+                "TxCtrlr", "controller", (CatalogVariable("EVConnectionTimeOut", "integer", units=("s",)),)
+            ),
         ),
         "generic_variables": (),
         "security_events": (SecurityEventDef("FirmwareUpdated", True), SecurityEventDef("MemoryExhaustion", True)),
@@ -220,7 +224,9 @@ def test_catalog_added_removed_renamed_changed() -> None:
     new = catalog(
         components=(
             CatalogComponent("ClockController", "controller", (CatalogVariable("DateTime", "dateTime"),)),
-            CatalogComponent("TxCtrlr", "controller", (CatalogVariable("EVConnectionTimeOut", "decimal", units=("s",)),)),
+            CatalogComponent(
+                "TxCtrlr", "controller", (CatalogVariable("EVConnectionTimeOut", "decimal", units=("s",)),)
+            ),
         ),
         security_events=(SecurityEventDef("FirmwareUpdated", False), SecurityEventDef("TamperDetected", True)),
         reason_codes=(ReasonCodeDef("FixedCable", ("UnlockConnector",)), ReasonCodeDef("NoCable", generic=True)),
@@ -235,7 +241,9 @@ def test_catalog_added_removed_renamed_changed() -> None:
     ]
     # MemoryExhaustion -> TamperDetected: same attributes, names unalike: removed and added, not renamed
     assert diff["security events"].renamed == []
-    assert diff["security events"].removed == ["MemoryExhaustion"] and diff["security events"].added == ["TamperDetected"]
+    assert diff["security events"].removed == ["MemoryExhaustion"] and diff["security events"].added == [
+        "TamperDetected"
+    ]
     assert [(c.entry, c.old, c.new) for c in diff["security events"].changed] == [("FirmwareUpdated", True, False)]
     assert diff["reason codes"].added == ["NoCable"]
     assert diff["units"].renamed == [] and diff["units"].added == ["DegC"]  # "Celsius" vs "DegC": unalike
@@ -263,7 +271,7 @@ def test_markdown_groups_blocks_then_datatypes_then_enumerations(tmp_path: Path)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## C. Authorization", "## Other", "## Datatypes", "## Enumerations"]
     assert "- `Zap` (CSMS → Charging Station)" in text
-    assert "- `x` added (string, optional)" in text
+    assert "- `x` added (string, maxLength 3, optional)" in text
     assert "- value `B` added" in text
     assert to_markdown(build(read_schema_set(old), read_schema_set(new), "old", "new")) == text
     doc = json.loads(to_json(log))
