@@ -8,6 +8,7 @@ Regenerate after a schema or generator change with the commands in README "Chang
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -81,3 +82,15 @@ def test_vendor_example_matches_the_published_changelog(v201: SchemaSet, monkeyp
     assert log.extensions is not None
     assert "customData com.mycompany.customheartbeat (CustomHeartbeatData)" in [a.name for a in log.extensions.added]
     assert len(log.extensions.patches_added) == 1
+
+
+def test_readme_quotes_the_real_figures(v201: SchemaSet, v21: SchemaSet) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        r"2\.0\.1 → 2\.1: (\d+) actions added, none removed, (\d+) messages and (\d+) datatypes changed", readme
+    )
+    assert match is not None, "README section 'Changelogs from the schemas' lost its figures"
+    summary = build(v201, v21, "v201", "v21").summary()
+    assert summary["actionsRemoved"] == 0
+    got = (summary["actionsAdded"], summary["messagesChanged"], summary["typesChanged"])
+    assert tuple(int(g) for g in match.groups()) == got
