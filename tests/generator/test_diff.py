@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -296,3 +297,64 @@ def test_cli_json_and_one_line_errors(tmp_path: Path) -> None:
     bad = ocppgen("diff", "v201", str(tmp_path / "missing"))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and "neither a schema folder" in bad.stderr
+
+
+def test_call_becoming_send_loses_its_response(tmp_path: Path) -> None:
+    old = write_set(tmp_path / "old", {"Heartbeat": "StationToCsms"}, {}, {})
+    new = write_set(tmp_path / "new", {"Heartbeat": "StationToCsms"}, {}, {})
+    (new / "HeartbeatResponse.json").unlink()
+    (new / "actions.json").write_text(
+        json.dumps({"ocppVersion": "2.1", "subprotocol": "ocpp2.1",
+                    "actions": {"Heartbeat": {"direction": "StationToCsms", "frame": "SEND"}}})
+    )  # fmt: skip
+    diff = diff_sets(read_schema_set(old), read_schema_set(new))
+    assert [(m.name, m.changes) for m in diff.messages] == [
+        ("HeartbeatResponse", (Change(ChangeKind.FIELD_REMOVED, old="response message"),))
+    ]
+
+
+def test_catalogue_folders_end_to_end(tmp_path: Path) -> None:
+    """Real catalogue files: a unit's quantity edited and a security event removed; a side without one."""
+    old, new, bare = tmp_path / "old", tmp_path / "new", tmp_path / "bare"
+    for folder in (old, new):
+        shutil.copytree(ROOT / "schemas" / "v201", folder)
+    shutil.copytree(ROOT / "schemas" / "v201", bare, ignore=shutil.ignore_patterns("catalog"))
+    units = json.loads((new / "catalog" / "units.json").read_text())
+    units["units"][0]["quantity"] = "electric current"
+    (new / "catalog" / "units.json").write_text(json.dumps(units))
+    events = json.loads((new / "catalog" / "security_events.json").read_text())
+    gone = events["securityEvents"].pop()["name"]
+    (new / "catalog" / "security_events.json").write_text(json.dumps(events))
+    log = build(read_schema_set(old), read_schema_set(new), "old", "new")
+    assert log.catalog is not None
+    assert log.catalog["security events"].removed == [gone]
+    unit = units["units"][0]["symbol"]
+    assert [(c.entry, c.old, c.new) for c in log.catalog["units"].changed] == [(unit, "current", "electric current")]
+    assert f'- `{unit}` quantity: `"current"` → `"electric current"`' in to_markdown(log)
+    one_sided = build(read_schema_set(bare), read_schema_set(new), "bare", "new")
+    assert one_sided.catalog is None
+    assert "Only new has a catalogue: catalogues not compared." in to_markdown(one_sided)
+
+
+def test_vendor_extension_versions(tmp_path: Path) -> None:
+    """Two versions of one vendor's folder: a field made required and a patch dropped."""
+    old_ext, new_ext = tmp_path / "ext1", tmp_path / "ext2"
+    shutil.copytree(ROOT / "examples" / "vendor" / "extensions", old_ext)
+    shutil.copytree(ROOT / "examples" / "vendor" / "extensions", new_ext)
+    schema = json.loads((new_ext / "custom_heartbeat.json").read_text())
+    schema["required"] = [*schema.get("required", []), "sessionsToDate"]
+    (new_ext / "custom_heartbeat.json").write_text(json.dumps(schema))
+    manifest = json.loads((new_ext / "extensions.json").read_text())
+    manifest["patches"] = []
+    (new_ext / "extensions.json").write_text(json.dumps(manifest))
+    base = ROOT / "schemas" / "v201"
+    log = build(read_schema_set(base, extensions=old_ext), read_schema_set(base, extensions=new_ext), "1", "2")
+    assert log.extensions is not None and log.extensions.added == []
+    assert [(c.name, c.changes) for c in log.extensions.changed] == [
+        ("customData com.mycompany.customheartbeat (CustomHeartbeatData)",
+         (Change(ChangeKind.MADE_REQUIRED, "sessionsToDate"),))
+    ]  # fmt: skip
+    assert len(log.extensions.patches_removed) == 1
+    assert [(c.field, c.aspect, c.old, c.new) for m in log.schemas.messages for c in m.changes] == [
+        ("exiResponse", "maxLength", 7500, 5600)
+    ]
