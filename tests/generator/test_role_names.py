@@ -16,14 +16,7 @@ from ocppwire.v16 import station as station16
 def test_the_api_has_the_same_shape_in_every_version(version: str) -> None:
     csms = importlib.import_module(f"ocppwire.{version}.csms")
     station = importlib.import_module(f"ocppwire.{version}.station")
-    assert set(csms.__all__) == {
-        "BINDING",
-        "ChargingStationClient",
-        "CsmsHandler",
-        "CsmsServer",
-        "ServerOptions",
-        "serve",
-    }
+    assert set(csms.__all__) == {"BINDING", "ChargingStationClient", "CsmsHandler", "CsmsServer", "ServerOptions", "serve"}
     assert set(station.__all__) == {
         "BINDING",
         "ChargingStationHandler",
