@@ -94,3 +94,5 @@ def test_readme_quotes_the_real_figures(v201: SchemaSet, v21: SchemaSet) -> None
     assert summary["actionsRemoved"] == 0
     got = (summary["actionsAdded"], summary["messagesChanged"], summary["typesChanged"])
     assert tuple(int(g) for g in match.groups()) == got
+    guide = (ROOT / "docs" / "changelogs.md").read_text(encoding="utf-8")
+    assert f"[OCPP 2.0.1 → 2.1](changelog-2.0.1-to-2.1.md) ({got[0]} actions added, none removed)" in guide
