@@ -40,8 +40,8 @@ def _label(spec: str, extensions: Path | None) -> str:
 
 
 def diff(
-    old: Annotated[str, typer.Argument(help="Old schema folder, or v16 / v201 / v21.")],
-    new: Annotated[str, typer.Argument(help="New schema folder, or v16 / v201 / v21.")],
+    old: Annotated[str, typer.Argument(metavar="OLD", help="Old schema folder, or v16 / v201 / v21.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="New schema folder, or v16 / v201 / v21.")],
     old_extensions: Annotated[
         Optional[Path], typer.Option("--old-extensions", help="Vendor extension folder read with OLD.")
     ] = None,
