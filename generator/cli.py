@@ -14,6 +14,7 @@ import typer
 
 from . import __version__
 from .catalog_cli import catalog_app
+from .diff_cli import diff
 from .errors import GeneratorError
 from .model import SchemaSet
 from .output import Diff, compare, package_dir, write
@@ -28,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(catalog_app, name="catalog")
+app.command("diff")(diff)
 
 SCHEMAS_ROOT = Path("schemas")
 DEFAULT_OUT = Path("generated")
