@@ -58,9 +58,20 @@ class Changelog:
         }
 
 
-def build(old: SchemaSet, new: SchemaSet, old_label: str, new_label: str) -> Changelog:
-    """Compare two schema sets read by :func:`ocppgen.schema.read_schema_set`."""
-    if old.catalog is not None and new.catalog is not None:
+NO_CATALOGUES_NOTE = (
+    "Catalogues not compared (`--no-catalogues`): the two catalogues come from exports that record "
+    "different facts (the 2.1 export has no mutability, limits or value lists, and lists components "
+    "without variables), so a comparison would report those gaps as changes. `ocppgen diff` without "
+    "`--no-catalogues` shows the raw difference."
+)
+
+
+def build(old: SchemaSet, new: SchemaSet, old_label: str, new_label: str, *, catalogues: bool = True) -> Changelog:
+    """Compare two schema sets read by :func:`ocppgen.schema.read_schema_set` (catalogues too, unless
+    ``catalogues`` is false)."""
+    if not catalogues:
+        catalog, note = None, NO_CATALOGUES_NOTE
+    elif old.catalog is not None and new.catalog is not None:
         catalog, note = diff_catalogs(old.catalog, new.catalog), ""
     else:
         catalog = None

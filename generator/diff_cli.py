@@ -49,6 +49,9 @@ def diff(
         Optional[Path], typer.Option("--new-extensions", help="Vendor extension folder read with NEW.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the changelog as JSON instead of Markdown.")] = False,
+    no_catalogues: Annotated[
+        bool, typer.Option("--no-catalogues", help="Leave the device-model catalogues out of the comparison.")
+    ] = False,
 ) -> None:
     """Print what changed from OLD to NEW: actions, messages, datatypes, enumerations, catalogues, extensions."""
     try:
@@ -57,5 +60,5 @@ def diff(
     except GeneratorError as exc:
         typer.echo(f"ocppgen: error: {exc}", err=True)
         raise typer.Exit(2) from None
-    log = build(before, after, _label(old, old_extensions), _label(new, new_extensions))
+    log = build(before, after, _label(old, old_extensions), _label(new, new_extensions), catalogues=not no_catalogues)
     typer.echo(to_json(log) if as_json else to_markdown(log), nl=False)

@@ -1,7 +1,7 @@
 """The published changelogs (docs/) are exactly what ``ocppgen diff`` makes, and their headline numbers hold.
 
 Regenerate after a schema or generator change with the commands in README "Changelogs from the schemas":
-``ocppgen diff v201 v21 > docs/changelog-2.0.1-to-2.1.md`` and
+``ocppgen diff v201 v21 --no-catalogues > docs/changelog-2.0.1-to-2.1.md`` and
 ``ocppgen diff v201 v201 --new-extensions examples/vendor/extensions > docs/changelog-vendor-example.md``.
 """
 
@@ -44,7 +44,7 @@ def _fields_changed(old: dict[str, StructDef], new: dict[str, StructDef]) -> int
 
 
 def test_2_0_1_to_2_1_matches_the_published_changelog(v201: SchemaSet, v21: SchemaSet) -> None:
-    log = build(v201, v21, "v201", "v21")
+    log = build(v201, v21, "v201", "v21", catalogues=False)
     published = ROOT / "docs" / "changelog-2.0.1-to-2.1.md"
     assert to_markdown(log) == published.read_text(encoding="utf-8"), "regenerate: see this module's docstring"
     added = set(_actions("v21")) - set(_actions("v201"))
