@@ -434,11 +434,15 @@ class Session:
                     return
             await self._flush()
         finally:
-            self._busy -= 1
-            self._handlers.discard(asyncio.current_task(self._loop))
-            resumed = self._resumed
-            if resumed is not None and not resumed.is_set() and not self.paused:
-                resumed.set()
+            self._handler_done()
+
+    def _handler_done(self) -> None:
+        """A handler task ends: its slot frees, and a transport paused on a full house may read again."""
+        self._busy -= 1
+        self._handlers.discard(asyncio.current_task(self._loop))
+        resumed = self._resumed
+        if resumed is not None and not resumed.is_set() and not self.paused:
+            resumed.set()
 
     async def _run_after(self, spec: ActionSpec[Any, Any], request: Any, response: Any) -> None:
         """The application's ``after_*`` hook for an answered CALL; its failure is logged, with the
@@ -467,11 +471,7 @@ class Session:
                     "%s: handler for %s failed", self.identity, spec.name, extra={"ocpp_identity": self.identity}
                 )
         finally:
-            self._busy -= 1
-            self._handlers.discard(asyncio.current_task(self._loop))
-            resumed = self._resumed
-            if resumed is not None and not resumed.is_set() and not self.paused:
-                resumed.set()
+            self._handler_done()
 
     # ---- shutdown ----------------------------------------------------------------------------------
     def begin_shutdown(self) -> None:
