@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "installing ocppwire and ocppgen[test] into $(VENV) (log: $(VENV)/install.log)"
 	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
-	@$(PY) -m pip install -e ./generated -e '.[test]' >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@$(PY) -m pip install -e './generated[cluster]' -e '.[test]' >> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(STAMP)
 
 ## Regenerate the 2.0.1 bindings from schemas/v201 and print a summary.

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .backoff import RetryBackOff
 from .connection import SessionConfig
 from .handshake import AuthRequest, CertificateRule, certificate_names_identity
+from .server_hooks import ServerAttachment
 from .session import IdFactory, uuid4_message_id
 
 if TYPE_CHECKING:
@@ -149,6 +150,9 @@ class ServerOptions(ConnectionOptions):
     """The listening socket's accept queue (the kernel caps it at ``net.core.somaxconn``)."""
     tls_handshake_timeout: float = 10.0
     """Seconds a TLS handshake may take before the TCP connection is dropped."""
+    cluster: ServerAttachment | None = field(default=None, repr=False)
+    """Join a cluster of CSMS nodes when the server starts (``ocppwire.cluster.ClusterConfig``, docs/cluster.md);
+    ``None``: a standalone server, no broker."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
