@@ -41,6 +41,9 @@ class Csms(csms.CsmsHandler):
             current_time=datetime.now(timezone.utc), interval=300, status=e.RegistrationStatusEnumType.ACCEPTED
         )
 
+    async def heartbeat(self, station: csms.ChargingStationClient, req: m.HeartbeatRequest) -> m.HeartbeatResponse:
+        return m.HeartbeatResponse(current_time=datetime.now(timezone.utc))
+
 
 class Station(station.ChargingStationHandler):
     """Accepts Reset; answers GetVariables with CALLERROR SecurityError (to test error mapping)."""

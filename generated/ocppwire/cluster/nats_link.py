@@ -37,6 +37,7 @@ class NatsLink:
         self._lost: set[asyncio.Task[Msg]] = set()
         self.on_disconnect: list[Callback] = []
         self.on_reconnect: list[Callback] = []
+        self._closing = False
 
     @classmethod
     async def connect(cls, config: ClusterConfig, name: str) -> NatsLink:
@@ -96,6 +97,8 @@ class NatsLink:
             self._lost.discard(task)
 
     async def _disconnected(self) -> None:
+        if self._closing:
+            return
         log.warning("NATS connection lost; %d request(s) in flight fail", len(self._inflight))
         for task in list(self._inflight):
             self._lost.add(task)
@@ -113,6 +116,7 @@ class NatsLink:
 
     async def close(self) -> None:
         """Drain and close the connection."""
+        self._closing = True
         if self.client.is_closed:
             return
         try:
