@@ -46,6 +46,7 @@ class Cluster(Generic[PeerT]):
             binding.actions,
             call_timeout=call_timeout,
             call_grace=config.call_grace,
+            probe_interval=config.probe_interval,
             local=local,
         )
         self.stations: ClusterStations[PeerT] = ClusterStations(binding, self.router)

@@ -40,6 +40,9 @@ class ClusterConfig:
     within ``node_ttl + heartbeat_interval`` (plus the time to scan the bucket)."""
     call_grace: float = 2.0
     """Seconds a routed call waits beyond the call's own timeout for the holding node's answer (broker latency)."""
+    probe_interval: float = 1.0
+    """While a routed call waits, the caller checks this often that the holding node is still subscribed; a node
+    that has gone (killed with the call in flight) fails the call with ``ConnectionClosedError`` then."""
     forward_timeout: float = 10.0
     """Seconds a node waits for a handler worker's answer to a forwarded station request."""
     max_routed_calls: int = 1000
@@ -59,7 +62,7 @@ class ClusterConfig:
         Names(self.name)  # validates the name
         if not self.servers:
             raise ValueError("ClusterConfig.servers must name at least one NATS server")
-        for key in ("node_ttl", "call_grace", "forward_timeout", "max_routed_calls", "events_max_age",
+        for key in ("node_ttl", "call_grace", "probe_interval", "forward_timeout", "max_routed_calls", "events_max_age",
                     "events_max_bytes", "connect_timeout", "reconnect_wait"):
             if not getattr(self, key) > 0:
                 raise ValueError(f"ClusterConfig.{key} must be positive, got {getattr(self, key)!r}")

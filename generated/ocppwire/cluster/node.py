@@ -112,6 +112,7 @@ class ClusterNode:
             )
         await self._beat()
         self._sub = await self.link.client.subscribe(self.names.calls_of(self.node_id), cb=self._on_call)
+        self._ping = await self.link.client.subscribe(self.names.ping(self.node_id), cb=self._on_ping)
         await self._watch()
         self.link.on_reconnect.append(self._rebuild)
         self._beat_task = asyncio.create_task(self._beat_loop(), name=f"ocppwire-cluster-beat-{self.node_id}")
@@ -158,6 +159,7 @@ class ClusterNode:
                 await self._watcher.stop()  # type: ignore[no-untyped-call]
             if self._sub is not None:
                 await self._sub.unsubscribe()
+                await self._ping.unsubscribe()
             if self.link.connected:
                 await self.presence.leave(self.node_id)
         except (nats.errors.Error, nats.js.errors.Error, asyncio.TimeoutError):
@@ -200,14 +202,17 @@ class ClusterNode:
             return
         await self.presence.open()
         await self._beat()
+        await self._reclaim_all()
+        await self._watch()
+        log.info("cluster %s: node %s rebuilt presence of %d stations", self.names.cluster, self.node_id, len(self._held))
+
+    async def _reclaim_all(self) -> None:
         for identity, held in list(self._held.items()):
             held.foreign = 0
             try:
                 held.revision = await self.presence.claim(identity, self._entry(held))
             except (nats.errors.Error, nats.js.errors.Error, asyncio.TimeoutError):
                 log.warning("%s: presence not rewritten", escape(identity))
-        await self._watch()
-        log.info("cluster %s: node %s rebuilt presence of %d stations", self.names.cluster, self.node_id, len(self._held))
 
     # ---- takeover ----------------------------------------------------------------------------
     async def _watch(self) -> None:
@@ -256,12 +261,18 @@ class ClusterNode:
             if not self.link.connected:
                 continue
             try:
-                await self._beat()
                 live = set(await self.presence.live_nodes())
+                await self._beat()
+                if known is not None and self.node_id not in live:
+                    # Our beat expired (the event loop stalled longer than node_ttl, or NATS lost it): other
+                    # nodes may have removed our entries; write them again.
+                    log.warning("cluster %s: node %s was taken for gone; rewriting presence", self.names.cluster, self.node_id)
+                    await self._reclaim_all()
+                live.add(self.node_id)
                 if known is None or known - live:
                     await self._remove_gone(live)
                 known = live
-            except (nats.errors.Error, nats.js.errors.Error, asyncio.TimeoutError) as exc:
+            except Exception as exc:  # the loop must outlive any failure: a node that stops beating is dropped
                 log.warning("cluster heartbeat failed: %s", exc)
 
     async def _remove_gone(self, live: set[str]) -> None:
@@ -293,6 +304,9 @@ class ClusterNode:
             return
         self._calls += 1
         self._spawn(self._serve_call(msg))
+
+    async def _on_ping(self, msg: Msg) -> None:
+        await self._respond(msg, {}, b"")
 
     async def _serve_call(self, msg: Msg) -> None:
         try:

@@ -25,6 +25,7 @@ from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.kv import KeyValue
 
+from .errors import ClusterUnavailableError
 from .subjects import Names, identity_of, token_of
 
 __all__ = ["NodeBeat", "Presence", "PresenceEntry"]
@@ -105,6 +106,8 @@ class Presence:
             entry = await self.stations.get(token_of(identity))
         except nats.js.errors.KeyNotFoundError:
             return None
+        except nats.errors.NoRespondersError:
+            raise ClusterUnavailableError("the presence bucket is not available (NATS restarted without its store?)") from None
         if not entry.value:
             return None
         return _entry_decoder.decode(entry.value)

@@ -16,20 +16,23 @@ raises. How a call travels:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
 import nats.errors
+import nats.js.errors
+from nats.aio.msg import Msg
 
 from ..runtime.actions import ActionRegistry, ActionSpec
 from ..runtime.connection_info import ConnectionInfo
-from ..runtime.exceptions import CallTimeoutError
+from ..runtime.exceptions import CallTimeoutError, ConnectionClosedError
 from ..runtime.payload import encode
 from ..runtime.roles import Peer, PeerT, RoleBinding
 from ..runtime.session import Session, SessionStats
 from . import rpc
-from .errors import StationNotConnectedError
+from .errors import ClusterUnavailableError, StationNotConnectedError
 from .nats_link import NatsLink
 from .presence import Presence
 from .subjects import Names
@@ -59,6 +62,7 @@ class Router:
         *,
         call_timeout: float,
         call_grace: float,
+        probe_interval: float = 1.0,
         local: LocalLookup | None = None,
     ) -> None:
         self._link = link
@@ -67,6 +71,7 @@ class Router:
         self.actions = actions
         self.call_timeout = call_timeout
         self._grace = call_grace
+        self._probe = probe_interval
         self._local = local
         self._routes: dict[str, str] = {}
 
@@ -76,6 +81,8 @@ class Router:
             peer = self._local(identity)
             if peer is not None and peer.connected:
                 return await peer.call(spec, request, timeout=timeout)
+        if not self._link.connected:
+            raise ClusterUnavailableError(f"cannot send {spec.name} to {identity}: not connected to NATS")
         timeout = self.call_timeout if timeout is None else timeout
         data = encode(request)
         headers = rpc.call_headers(spec, self.actions.subprotocol, timeout)
@@ -85,7 +92,7 @@ class Router:
             node, fresh = await self._where(identity, spec), True
         while True:
             try:
-                msg = await self._link.request(self._names.call(node, identity), data, headers, timeout + self._grace)
+                msg = await self._watched(node, identity, spec, data, headers, timeout)
             except nats.errors.NoRespondersError:
                 reply = None
                 why = "the node that held it has gone"
@@ -104,8 +111,34 @@ class Router:
             if node == previous:
                 raise StationNotConnectedError(identity, spec.name, why)
 
+    async def _watched(
+        self, node: str, identity: str, spec: ActionSpec[Any, Any], data: bytes, headers: dict[str, str], timeout: float
+    ) -> Msg:
+        """The routed request, probing the holding node every ``probe_interval`` while it waits: a node that
+        died with the call in flight would otherwise leave the caller waiting for the whole timeout."""
+        request = asyncio.ensure_future(self._link.request(self._names.call(node, identity), data, headers, timeout + self._grace))
+        try:
+            while True:
+                done, _ = await asyncio.wait([request], timeout=self._probe)
+                if done:
+                    return request.result()
+                try:
+                    await self._link.request(self._names.ping(node), b"", {}, self._probe)
+                except nats.errors.NoRespondersError:
+                    raise ConnectionClosedError(
+                        f"{identity}: the node holding it went away while {spec.name} was in flight (outcome unknown)"
+                    ) from None
+                except nats.errors.TimeoutError:
+                    pass  # a slow node: the call's own timeout decides
+        finally:
+            if not request.done():
+                request.cancel()
+
     async def _where(self, identity: str, spec: ActionSpec[Any, Any]) -> str:
-        entry = await self._presence.lookup(identity)
+        try:
+            entry = await self._presence.lookup(identity)
+        except (nats.errors.Error, nats.js.errors.Error, asyncio.TimeoutError) as exc:
+            raise ClusterUnavailableError(f"cannot read presence of {identity}: {exc}") from exc
         if entry is None:
             raise StationNotConnectedError(identity, spec.name)
         return entry.node

@@ -61,6 +61,10 @@ class Names:
         """The wildcard a node subscribes to for the calls routed to it."""
         return f"ocppwire.{self.cluster}.call.{node}.*"
 
+    def ping(self, node: str) -> str:
+        """Subject a node answers while it is alive (callers probe it during a long routed call)."""
+        return f"ocppwire.{self.cluster}.ping.{node}"
+
     def handle(self, action: str) -> str:
         """Request subject of a station request forwarded to the handler workers."""
         return f"ocppwire.{self.cluster}.handle.{action}"
