@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy conformance soak bench bench-scale clean
+.PHONY: install run run-cluster test check generate mypy conformance soak bench bench-scale bench-cluster clean
 
 install: $(STAMP)
 
@@ -22,6 +22,11 @@ generate: install
 ## Regenerate, then run the end-to-end demo: a CSMS and three simulated stations on 127.0.0.1.
 run: generate
 	$(PY) examples/demo.py
+
+## A CSMS cluster on this machine: a nats-server, three CSMS node processes, 30 stations, routed calls,
+## a takeover and a SIGKILLed node (docs/cluster.md); about 10 s, exits by itself.
+run-cluster: install
+	$(PY) examples/cluster_demo.py
 
 ## Exit 1 when generated/ is stale.
 check: install
@@ -53,6 +58,11 @@ bench: install
 ## 10,000 stations on one CSMS process with permessage-deflate (about a minute). SCALE_ARGS="--compare --stations 1000" compares deflate settings.
 bench-scale: install
 	$(PY) -m benchmarks.scale_bench $(SCALE_ARGS)
+
+## Cluster figures (docs/cluster.md): cross-node call cost, scale-out over 1-3 CSMS processes, a large fleet
+## over three nodes. CLUSTER_BENCH_ARGS="--quick" to try it out, "--stations 30000" for the full fleet.
+bench-cluster: install
+	$(PY) -m benchmarks.cluster_bench $(CLUSTER_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info generated/*.egg-info .pytest_cache .mypy_cache

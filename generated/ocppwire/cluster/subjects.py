@@ -2,7 +2,8 @@
 
 Station identities may hold characters (``*``, ``+``, ``|``, ``@``, ``.``) that NATS subjects and KV keys
 give a meaning to or refuse, so an identity appears in a subject or key as its *token*: letters, digits,
-``-`` and ``_`` are kept, every other character is written ``=XX`` (its code in hex; ``=`` itself too).
+``-`` and ``_`` are kept, every other character is written ``=XX`` (its code in two hex digits; ``=`` itself
+too; beyond U+00FF ``=uXXXXXX``).
 The token is reversible and readable (``CS001`` stays ``CS001``, ``a.b`` becomes ``a=2Eb``).
 """
 
@@ -14,18 +15,18 @@ from dataclasses import dataclass
 __all__ = ["Names", "identity_of", "token_of"]
 
 _KEEP = re.compile(r"[A-Za-z0-9_-]")
-_ESCAPED = re.compile(r"=([0-9A-F]{2,6})")
+_ESCAPED = re.compile(r"=(?:u([0-9A-F]{6})|([0-9A-F]{2}))")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
 def token_of(identity: str) -> str:
     """The identity as one NATS subject token / KV key (reversible, see the module docs)."""
-    return "".join(c if _KEEP.fullmatch(c) else f"={ord(c):02X}" for c in identity)
+    return "".join(c if _KEEP.fullmatch(c) else f"={ord(c):02X}" if ord(c) < 256 else f"=u{ord(c):06X}" for c in identity)
 
 
 def identity_of(token: str) -> str:
     """The identity a :func:`token_of` token stands for."""
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), token)
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), token)
 
 
 @dataclass(frozen=True)
