@@ -58,3 +58,14 @@ def test_not_connected_and_ok_replies() -> None:
     with pytest.raises(InvalidResponseError):
         rpc.raise_or_return(actions.RESET, "CS1", {rpc.STATUS: rpc.OK}, b'{"status":"Maybe"}')
     assert msgspec.json.decode(rpc.reply_for_error(SecurityError("x"))[1])["code"] == "SecurityError"
+
+
+async def test_no_nats_server_fails_fast_without_showing_credentials() -> None:
+    from ocppwire.cluster import ClusterUnavailableError, connect
+    from ocppwire.v201 import csms
+
+    config = ClusterConfig(servers=("nats://user:s3cret@127.0.0.1:1",), connect_timeout=0.5)
+    assert "s3cret" not in repr(config) and "s3cret" not in config.server_hosts
+    with pytest.raises(ClusterUnavailableError) as raised:
+        await connect(config, csms.BINDING)
+    assert "s3cret" not in str(raised.value)

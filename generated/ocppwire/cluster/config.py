@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .subjects import Names
 
@@ -29,8 +31,11 @@ def _default_node_name() -> str:
 class ClusterConfig:
     """The cluster to join and how this process behaves in it."""
 
-    servers: tuple[str, ...] = ("nats://127.0.0.1:4222",)
-    """NATS server URLs (any member of the NATS cluster will do; the client learns the others)."""
+    servers: tuple[str, ...] = field(default=("nats://127.0.0.1:4222",), repr=False)
+    """NATS server URLs (any member of the NATS cluster will do; the client learns the others). A URL may carry
+    ``user:password@``; it is never logged nor shown in a repr or an error (see :attr:`server_hosts`)."""
+    connect_options: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    """Further keyword arguments for ``nats.connect`` (``tls=``, ``user_credentials=``, ``token=`` ...)."""
     name: str = "ocpp"
     """Cluster name: prefixes every subject, bucket and stream, so clusters can share a NATS system."""
     node_name: str = field(default_factory=_default_node_name)
@@ -66,6 +71,11 @@ class ClusterConfig:
                     "events_max_bytes", "connect_timeout", "reconnect_wait"):
             if not getattr(self, key) > 0:
                 raise ValueError(f"ClusterConfig.{key} must be positive, got {getattr(self, key)!r}")
+
+    @property
+    def server_hosts(self) -> str:
+        """The NATS servers without credentials, for messages and logs."""
+        return ", ".join(urlsplit(url)._replace(netloc=urlsplit(url).netloc.rpartition("@")[2]).geturl() for url in self.servers)
 
     @property
     def names(self) -> Names:

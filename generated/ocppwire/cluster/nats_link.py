@@ -56,7 +56,8 @@ class NatsLink:
             log.debug("NATS: %s", exc)
 
         try:
-            client = await nats.connect(
+            # With reconnects allowed forever nats-py would also retry the *first* connection forever.
+            client = await asyncio.wait_for(nats.connect(
                 servers=list(config.servers),
                 name=name,
                 connect_timeout=config.connect_timeout,
@@ -66,9 +67,10 @@ class NatsLink:
                 disconnected_cb=disconnected,
                 reconnected_cb=reconnected,
                 error_cb=error,
-            )
-        except (OSError, nats.errors.Error) as exc:
-            raise ClusterUnavailableError(f"cannot connect to NATS at {', '.join(config.servers)}: {exc}") from exc
+                **config.connect_options,
+            ), config.connect_timeout)
+        except (OSError, nats.errors.Error, asyncio.TimeoutError) as exc:
+            raise ClusterUnavailableError(f"cannot connect to NATS at {config.server_hosts}: {type(exc).__name__}") from None
         link = cls(client)
         return link
 
