@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run run-cluster test check generate mypy conformance soak bench bench-scale bench-cluster clean
+.PHONY: install run run-cluster test check generate mypy conformance soak bench bench-scale bench-cluster soak-cluster clean
 
 install: $(STAMP)
 
@@ -58,6 +58,11 @@ bench: install
 ## 10,000 stations on one CSMS process with permessage-deflate (about a minute). SCALE_ARGS="--compare --stations 1000" compares deflate settings.
 bench-scale: install
 	$(PY) -m benchmarks.scale_bench $(SCALE_ARGS)
+
+## The cluster's takeover storm at soak size (CLUSTER_STORM_ROUNDS reconnects of one identity over three nodes).
+CLUSTER_STORM_ROUNDS ?= 500
+soak-cluster: install
+	OCPPWIRE_CLUSTER_STORM_ROUNDS=$(CLUSTER_STORM_ROUNDS) $(PY) -m pytest tests/cluster/test_takeover.py -o timeout=900
 
 ## Cluster figures (docs/cluster.md): cross-node call cost, scale-out over 1-3 CSMS processes, a large fleet
 ## over three nodes. CLUSTER_BENCH_ARGS="--quick" to try it out, "--stations 30000" for the full fleet.

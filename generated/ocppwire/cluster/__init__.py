@@ -14,6 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+try:
+    import nats  # noqa: F401 - the optional dependency, checked here with a helpful message
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError("ocppwire.cluster needs the cluster extra: pip install 'ocppwire[cluster]'") from exc
+
 from ..runtime.roles import PeerT
 from ..runtime.server import OcppServer
 from .cluster import Cluster, connect
