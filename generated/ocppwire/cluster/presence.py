@@ -163,16 +163,20 @@ class Presence:
             pass
 
     async def live_nodes(self) -> dict[str, NodeBeat]:
-        """The nodes whose heartbeat has not expired."""
-        try:
-            keys = await self.nodes.keys()
-        except nats.js.errors.NoKeysError:
-            return {}
+        """The nodes whose heartbeat has not expired.
+
+        One stream-info request lists the bucket's subjects (no consumer is created, so a beat every
+        few seconds leaves nothing behind on the server), then one direct get per node reads its beat.
+        """
+        bucket = self._names.nodes_bucket
+        info = await self._js.stream_info(f"KV_{bucket}", subjects_filter=">")
+        prefix = f"$KV.{bucket}."
         beats: dict[str, NodeBeat] = {}
-        for key in keys:
+        for subject in (info.state.subjects or {}) if info.state else {}:
+            key = subject[len(prefix):]
             try:
                 entry = await self.nodes.get(key)
-            except nats.js.errors.KeyNotFoundError:
+            except nats.js.errors.KeyNotFoundError:  # purged by a node that left
                 continue
             if entry.value:
                 beats[key] = _beat_decoder.decode(entry.value)
