@@ -40,9 +40,11 @@ class ClusterConfig:
     """Cluster name: prefixes every subject, bucket and stream, so clusters can share a NATS system."""
     node_name: str = field(default_factory=_default_node_name)
     """Readable part of this node's id (the id adds a random suffix per start, so a restarted node is new)."""
-    node_ttl: float = 6.0
+    node_ttl: float = 10.0
     """Seconds after its last heartbeat that a node counts as gone; its presence entries are then removed
-    within ``node_ttl + heartbeat_interval`` (plus the time to scan the bucket)."""
+    within ``node_ttl + heartbeat_interval`` (plus the time to scan the bucket). Must exceed the longest
+    stall of a node's event loop (a connect storm on a saturated machine can stall it for seconds): a node
+    taken for gone loses its entries until its next beat rewrites them."""
     call_grace: float = 2.0
     """Seconds a routed call waits beyond the call's own timeout for the holding node's answer (broker latency)."""
     probe_interval: float = 1.0
