@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check generate mypy conformance soak crash attack bench bench-scale docs dist clean
+.PHONY: install run run-cluster test check generate mypy conformance soak soak-cluster crash attack bench bench-scale bench-cluster docs dist clean
 
 ## Supported: Python 3.11, 3.12 and 3.13 (`PYTHON=python3.13 make test`). A .venv built by another Python
 ## is removed and rebuilt (one line says so); an unsupported PYTHON stops make with one line.
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml generated/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "installing ocppwire and ocppgen[test] into $(VENV) with $$($(PY) -V) (log: $(VENV)/install.log)"
 	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: installing pip failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
-	@$(PY) -m pip install -e './generated[signing]' --config-settings editable_mode=compat >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
+	@$(PY) -m pip install -e './generated[signing,cluster]' --config-settings editable_mode=compat >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
 	@$(PY) -m pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
 	@touch $(STAMP)
 
@@ -31,6 +31,11 @@ generate: install
 ## Regenerate, then run the end-to-end demo: a CSMS and three simulated stations on 127.0.0.1.
 run: generate
 	$(PY) examples/demo.py
+
+## A CSMS cluster on this machine: a nats-server, three CSMS node processes, 30 stations, routed calls,
+## a takeover and a SIGKILLed node (docs/cluster.md); about 10 s, exits by itself.
+run-cluster: install
+	$(PY) examples/cluster_demo.py
 
 ## Exit 1 when generated/ is stale (every version).
 check: install
@@ -77,6 +82,16 @@ bench: install
 ## 10,000 stations on one CSMS process with permessage-deflate (about a minute). SCALE_ARGS="--compare --stations 1000" compares deflate settings.
 bench-scale: install
 	$(PY) -m benchmarks.scale_bench $(SCALE_ARGS)
+
+## The cluster's takeover storm at soak size (CLUSTER_STORM_ROUNDS reconnects of one identity over three nodes).
+CLUSTER_STORM_ROUNDS ?= 500
+soak-cluster: install
+	OCPPWIRE_CLUSTER_STORM_ROUNDS=$(CLUSTER_STORM_ROUNDS) $(PY) -m pytest tests/cluster/test_takeover.py -o timeout=900
+
+## Cluster figures (docs/cluster.md): cross-node call cost, scale-out over 1-3 CSMS processes, a large fleet
+## over three nodes. CLUSTER_BENCH_ARGS="--quick" to try it out, "--stations 30000" for the full fleet.
+bench-cluster: install
+	$(PY) -m benchmarks.cluster_bench $(CLUSTER_BENCH_ARGS)
 
 ## The documentation site (MkDocs + mkdocstrings, strict: a broken link or reference fails) in site/.
 docs: install

@@ -97,9 +97,19 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
             max_connections_per_address=1_000_000,
             handshake_rate=1e9,
             handshake_burst=1_000_000,
+            # --cluster NATS_URL: the same server as a node of a cluster (benchmarks/cluster_bench.py)
+            cluster=_cluster_config(args),
         ),
     )
     return server, server.port, server.close
+
+
+def _cluster_config(args: argparse.Namespace) -> Any:
+    if not args.cluster:
+        return None
+    from ocppwire.cluster import ClusterConfig
+
+    return ClusterConfig(servers=(args.cluster,), name=args.cluster_name, events=args.cluster_events)
 
 
 # ---- the peer (ocpp 2.1.0) ----------------------------------------------------------------------
@@ -269,6 +279,9 @@ def main() -> None:
     )
     parser.add_argument("--gc-stats", metavar="PATH", help="write garbage-collection counts and times to PATH at exit")
     parser.add_argument("--profile", metavar="PATH", help="run under cProfile and write the stats to PATH")
+    parser.add_argument("--cluster", metavar="NATS_URL", help="ocppwire only: join a cluster on this NATS server")
+    parser.add_argument("--cluster-name", default="bench", help="the cluster's name (default bench)")
+    parser.add_argument("--cluster-events", action="store_true", help="publish every station request to the events stream")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.profile:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .backoff import RetryBackOff
 from .connection import SessionConfig
 from .handshake import AuthRequest, CertificateRule, certificate_names_identity
+from .server_hooks import ServerAttachment
 from .session import IdFactory, uuid4_message_id
 from .signing import SigningConfig
 
@@ -159,6 +160,9 @@ class ServerOptions(ConnectionOptions):
     subprotocol_preference: tuple[str, ...] | None = None
     """With several OCPP versions (``serve_versions``): the subprotocols in the order the server prefers
     them, e.g. ``("ocpp2.0.1", "ocpp1.6")``; ``None`` prefers the newest version a station offers."""
+    cluster: ServerAttachment | None = field(default=None, repr=False)
+    """Join a cluster of CSMS nodes when the server starts (``ocppwire.cluster.ClusterConfig``, docs/cluster.md);
+    ``None``: a standalone server, no broker."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

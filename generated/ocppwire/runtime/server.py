@@ -27,6 +27,11 @@ functions of :mod:`ocppwire.runtime.handshake`; every option is in :class:`Serve
 5. The connection is served (see :class:`~ocppwire.runtime.connection.OcppConnection`) and listed
    in :attr:`OcppServer.stations` until it closes.
 
+With ``ServerOptions(cluster=...)`` the server is one node of a cluster (docs/cluster.md): it attaches
+before listening, tells the cluster's :class:`~ocppwire.runtime.server_hooks.StationObserver` about every
+connection that opens or ends, lets it :meth:`OcppServer.drop` a connection whose identity connected to
+another node, and detaches after its last connection has closed.
+
 Compression (permessage-deflate, required for a CSMS by OCPP-J) is on; frames larger than
 ``max_message_size`` close the connection (1009); pings go out every ``ping_interval`` seconds.
 :meth:`OcppServer.close` shuts down gracefully: new connections get HTTP 503, no new calls are
@@ -73,6 +78,7 @@ from .handshake import (
 from .logsafe import LogLimiter, TransportLogger, escape
 from .options import Authenticator, ServerOptions
 from .roles import HandlerT, Peer, PeerT, RoleBinding, RoleHandler
+from .server_hooks import StationObserver
 
 __all__ = [
     "AuthRequest",
@@ -290,6 +296,8 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         self._peers: dict[str, PeerT] = {}
         self._accepted_requests: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
         self._ws: list[Server] | None = None
+        self.observer: StationObserver | None = None
+        """The cluster's observer of this server's stations (``None`` unless ``options.cluster`` is set)."""
         self._closing = False
         self._closed = asyncio.Event()
 
@@ -299,6 +307,11 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         if self._ws is not None:
             return self
         options = self.options
+        if options.cluster is not None and self.observer is None:
+            self.observer = await options.cluster.attach(self)
+            self.handler = self.observer.wrap_handler(self.handler)
+            self.binding.check_handler(self.handler)
+            self._routes[self.binding.actions.subprotocol] = Route(self.binding, self.handler)
         compression = options.compression
         deflate = [compression] if isinstance(compression, ServerPerMessageDeflateFactory) else None
         tls: dict[str, Any] = {}
@@ -342,6 +355,8 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             ws_server.close()
         for ws_server in self._ws or ():
             await ws_server.wait_closed()
+        if self.observer is not None:
+            await self.observer.detach()
         self._refusals.flush()
         self._closed.set()
         log.info("CSMS on %s closed", self.url)
@@ -526,6 +541,9 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         if previous is not None:
             await self._replace(previous)
         log.info("%s: connected from %s", identity, ws.remote_address, extra={"ocpp_identity": identity})
+        observer = self.observer
+        if observer is not None:
+            observer.station_connected(connection.peer)
         try:
             await connection.run()
         finally:
@@ -533,8 +551,22 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
                 del self._connections[identity]
                 del self._peers[identity]
             log.info("%s: disconnected", identity, extra={"ocpp_identity": identity})
+            if observer is not None:
+                observer.station_disconnected(connection.peer)
 
-    async def _replace(self, previous: OcppConnection[PeerT, HandlerT]) -> None:
+    async def drop(self, peer: PeerT, reason: str = "replaced by a new connection") -> None:
+        """End ``peer``'s connection as a replaced one (close 1008, then abort after :data:`REPLACE_GRACE`).
+
+        Does nothing when ``peer`` is no longer this server's current connection for its identity. The
+        cluster calls it when the identity has connected to another node.
+        """
+        connection = self._connections.get(peer.identity)
+        if connection is not None and connection.peer is peer:
+            await self._replace(connection, reason)
+
+    async def _replace(
+        self, previous: OcppConnection[PeerT, HandlerT], reason: str = "replaced by a new connection"
+    ) -> None:
         """End the older connection of a reconnecting identity promptly.
 
         It gets a close frame (1008) and :data:`REPLACE_GRACE` seconds to answer it; a holder that does
@@ -543,7 +575,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         """
         identity = previous.info.identity
         log.info("%s: new connection replaces the previous one", identity, extra={"ocpp_identity": identity})
-        closing = asyncio.create_task(previous.close(REPLACED_CLOSE_CODE, "replaced by a new connection"))
+        closing = asyncio.create_task(previous.close(REPLACED_CLOSE_CODE, reason))
         try:
             await asyncio.wait_for(asyncio.shield(previous.finished.wait()), REPLACE_GRACE)
         except TimeoutError:
