@@ -31,15 +31,34 @@ def _resolve(current: str, is_package: bool, level: int, target: str | None) -> 
     return ".".join(base + ([target] if target else []))
 
 
-def import_graph(folder: Path, package: str) -> dict[str, set[str]]:
-    """Each module of the package in ``folder`` → the package modules it imports (itself excluded)."""
+def _imports(tree: ast.Module, lazy: bool) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements of a module; without ``lazy``, those inside functions are left out."""
+    if lazy:
+        return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def import_graph(folder: Path, package: str, *, lazy: bool = True) -> dict[str, set[str]]:
+    """Each module of the package in ``folder`` → the package modules it imports (itself excluded).
+
+    ``lazy=False`` leaves out imports inside function bodies: they run when the function is called,
+    not when the module is imported, so they cannot make importing a module fail half-way.
+    """
     paths = sorted(folder.rglob("*.py"))
     modules = {module_name(folder, p, package): p for p in paths}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         is_package = path.name == "__init__.py"
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"), str(path)), lazy):
             if isinstance(node, ast.Import):
                 targets.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom):

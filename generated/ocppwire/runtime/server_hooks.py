@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .roles import Peer
-    from .server import OcppServer
 
 __all__ = ["ServerAttachment", "StationObserver"]
 
@@ -42,5 +41,8 @@ class StationObserver(Protocol):
 class ServerAttachment(Protocol):
     """A value for ``ServerOptions.cluster``: joins one server to a cluster when it starts."""
 
-    async def attach(self, server: OcppServer[Any, Any]) -> StationObserver:
-        """Connect (e.g. to the broker) and return the observer of ``server``'s stations."""
+    async def attach(self, server: Any) -> StationObserver:
+        """Connect (e.g. to the broker) and return the observer of ``server``'s stations.
+
+        ``server`` is the :class:`~ocppwire.runtime.server.OcppServer` that starts (typed loosely here:
+        the server module imports this one, not the other way round)."""
