@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from ocppwire.runtime.customdata import CustomData, register, unregister
-from ocppwire.runtime.hooks import dec_hook
+from ocppwire.runtime.payload import dec_hook
 from ocppwire.runtime.payload import decoder_for
 
 from . import contenders as c

@@ -41,6 +41,7 @@ class MemoryConnection:
         )
         self.peer = binding.peer_type(self.session, ConnectionInfo(identity, binding.actions.subprotocol), self)
         self._dispatch = binding.dispatcher(handler, self.peer)
+        self.session.after = binding.after_dispatcher(handler, self.peer)
 
     async def _send(self, data: bytes) -> None:
         self.out.append(json.loads(data))

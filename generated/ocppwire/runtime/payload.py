@@ -15,8 +15,10 @@ import msgspec
 from .customdata import DEFAULT_REGISTRY, enc_hook
 
 dec_hook = DEFAULT_REGISTRY.dec_hook
+"""msgspec ``dec_hook`` of the default customData registry, for code that calls msgspec itself
+(``enc_hook``, from :mod:`~ocppwire.runtime.customdata`, is the matching ``enc_hook``)."""
 
-__all__ = ["convert", "decode", "decoder_for", "encode", "to_builtins"]
+__all__ = ["convert", "dec_hook", "decode", "decoder_for", "enc_hook", "encode", "to_builtins"]
 
 T = TypeVar("T")
 
