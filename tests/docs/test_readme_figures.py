@@ -35,7 +35,7 @@ def _enums() -> int:
 
 
 FIGURES: dict[str, Callable[[], int]] = {
-    r"For each of the (\d+) schemas": _schemas,
+    r"\| schemas \| 78 \(56 core, draft-04; 22 security extension, draft-06\) \| (\d+) \(draft-06\)": _schemas,
     r"`ocppwire\.v16` \((\d+) files": lambda: len(list((ROOT / "schemas" / "v16").glob("*.json"))) - 1,
     r"`ocppwire\.v21` \((\d+) files": lambda: len(list((ROOT / "schemas" / "v21").glob("*.json"))) - 1,
     r"(\d+) `StrEnum`s": _enums,
