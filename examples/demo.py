@@ -1,6 +1,7 @@
 """`make run`: a CSMS and three simulated stations on 127.0.0.1, end to end over real WebSockets.
 
-1. start the demo CSMS (examples/csms.py) on an ephemeral port;
+1. start the demo CSMS (examples/csms.py) on an ephemeral port — one endpoint for OCPP 2.0.1, 1.6 and
+   2.1 (``serve_versions``): a 1.6 Charge Point and a 2.1 station boot on it too;
 2. connect three simulated stations (examples/station_sim.py) with HTTP Basic auth and run their
    charging sessions concurrently: boot, status, authorize, a transaction with meter values —
    one of them presents a token the CSMS does not know;
@@ -14,11 +15,22 @@ import asyncio
 import hmac
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import csms as demo_csms
 import station_sim
 
 from ocppwire.runtime.handshake import AuthRequest
+from ocppwire.runtime.server import Route, serve_versions
+from ocppwire.v16 import csms as csms16
+from ocppwire.v16 import enums as e16
+from ocppwire.v16 import messages as m16
+from ocppwire.v16 import station as station16
+from ocppwire.v21 import csms as csms21
+from ocppwire.v21 import enums as e21
+from ocppwire.v21 import messages as m21
+from ocppwire.v21 import station as station21
+from ocppwire.v21 import types as t21
 from ocppwire.v201 import csms, station
 from ocppwire.v201 import enums as e
 from ocppwire.v201 import messages as m
@@ -26,6 +38,7 @@ from ocppwire.v201 import types as t
 
 PASSWORD = "demo-password-0123456789"
 STATIONS = {"CS001": "TOKEN-1", "CS002": "TOKEN-2", "CS003": "STOLEN-TOKEN"}
+OTHER_VERSIONS = {"CP16": "ocpp1.6", "CS21": "ocpp2.1"}
 EXPECTED = {"CS001": "charged", "CS002": "charged", "CS003": "authorize Invalid"}
 WANTED = [("ChargingStation", "Model"), ("ChargingStation", "SerialNumber"), ("OCPPCommCtrlr", "HeartbeatInterval")]
 
@@ -38,12 +51,60 @@ class Row:
     frames: int
 
 
+class Csms16(csms16.CsmsHandler):
+    """The same endpoint's answer to OCPP 1.6 Charge Points (1.6 calls the CSMS the Central System)."""
+
+    async def boot_notification(
+        self, station: csms16.ChargingStationClient, req: m16.BootNotificationRequest
+    ) -> m16.BootNotificationResponse:
+        return m16.BootNotificationResponse(
+            status=e16.BootNotificationStatus.ACCEPTED, current_time=demo_csms.utc_now(), interval=300
+        )
+
+
+class Csms21(csms21.CsmsHandler):
+    """The same endpoint's answer to OCPP 2.1 stations."""
+
+    async def boot_notification(
+        self, station: csms21.ChargingStationClient, req: m21.BootNotificationRequest
+    ) -> m21.BootNotificationResponse:
+        return m21.BootNotificationResponse(
+            current_time=demo_csms.utc_now(), interval=300, status=e21.RegistrationStatusEnumType.ACCEPTED
+        )
+
+
+async def boot_other_versions(url: str) -> dict[str, str]:
+    """A 1.6 Charge Point and a 2.1 station boot on the same endpoint; returns identity -> boot status."""
+    statuses: dict[str, str] = {}
+    options16 = station16.ClientOptions(password=PASSWORD)
+    async with station16.connect(
+        url, identity="CP16", handler=station16.ChargingStationHandler(), options=options16
+    ) as cp:
+        boot16 = await cp.peer.boot_notification(
+            m16.BootNotificationRequest(charge_point_vendor="VendorX", charge_point_model="Classic16")
+        )
+        statuses["CP16"] = boot16.status.value
+    options21 = station21.ClientOptions(password=PASSWORD)
+    async with station21.connect(
+        url, identity="CS21", handler=station21.ChargingStationHandler(), options=options21
+    ) as cs:
+        boot21 = await cs.peer.boot_notification(
+            m21.BootNotificationRequest(
+                charging_station=t21.ChargingStationType(model="New21", vendor_name="VendorX"),
+                reason=e21.BootReasonEnumType.POWER_UP,
+            )
+        )
+        statuses["CS21"] = boot21.status.value
+    return statuses
+
+
 def check_password(request: AuthRequest) -> bool:
     """Basic auth check. Compare secrets in constant time (``hmac.compare_digest``): ``==`` stops at the first
     differing character, so its timing tells an attacker how much of a guess was right. A real CSMS stores a
     password hash per station (hashlib.scrypt) and compares the hashes the same way."""
     password = (request.password or "").encode()
-    return request.identity in STATIONS and hmac.compare_digest(password, PASSWORD.encode())
+    known = request.identity in STATIONS or request.identity in OTHER_VERSIONS
+    return known and hmac.compare_digest(password, PASSWORD.encode())
 
 
 async def ask_station(peer: csms.ChargingStationClient, record: demo_csms.StationRecord) -> None:
@@ -107,8 +168,14 @@ async def run_demo() -> list[str]:
     """Run the whole scenario; return the problems found (empty when everything worked)."""
     handler = demo_csms.DemoCsms(known_tokens={"TOKEN-1", "TOKEN-2"})
     problems: list[str] = []
-    async with csms.serve(handler, "127.0.0.1", 0, options=csms.ServerOptions(auth=check_password)) as server:
-        print(f"CSMS listening on {server.url}")
+    routes: list[Route[Any, Any]] = [
+        Route(csms.BINDING, handler),
+        Route(csms16.BINDING, Csms16()),
+        Route(csms21.BINDING, Csms21()),
+    ]
+    options = csms.ServerOptions(auth=check_password)
+    async with serve_versions(*routes, host="127.0.0.1", port=0, options=options) as server:
+        print(f"CSMS listening on {server.url} (ocpp2.1, ocpp2.0.1, ocpp1.6)")
         sims = {identity: station_sim.SimulatedStation(identity) for identity in STATIONS}
         connections: dict[str, station.StationConnection] = {}
         for identity, sim in sims.items():
@@ -119,7 +186,10 @@ async def run_demo() -> list[str]:
             *(station_sim.charging_session(connections[i].peer, i, token) for i, token in STATIONS.items())
         )
         results = dict(zip(STATIONS, outcomes))
-        await asyncio.gather(*(ask_station(server.stations[i], handler.records[i]) for i in STATIONS))
+        peers = {i: server.stations[i] for i in STATIONS}
+        typed = {i: p for i, p in peers.items() if isinstance(p, csms.ChargingStationClient)}
+        await asyncio.gather(*(ask_station(typed[i], handler.records[i]) for i in STATIONS))
+        other = await boot_other_versions(server.url)
 
         rows = []
         for identity in STATIONS:
@@ -138,6 +208,12 @@ async def run_demo() -> list[str]:
         print()
         print(table(rows))
         print()
+        for identity, subprotocol in OTHER_VERSIONS.items():
+            print(f"{identity} ({subprotocol}): boot {other.get(identity, '-')}")
+        print()
+        for identity in OTHER_VERSIONS:
+            if other.get(identity) != "Accepted":
+                problems.append(f"{identity}: boot over {OTHER_VERSIONS[identity]} not accepted")
 
         for row in rows:
             if row.outcome != EXPECTED[row.identity]:

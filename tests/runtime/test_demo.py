@@ -17,3 +17,5 @@ def test_demo_exits_zero_with_a_summary_table() -> None:
     assert "demo OK" in result.stdout
     for identity in ("CS001", "CS002", "CS003"):
         assert identity in result.stdout
+    assert "CP16 (ocpp1.6): boot Accepted" in result.stdout  # one endpoint, three OCPP versions
+    assert "CS21 (ocpp2.1): boot Accepted" in result.stdout
