@@ -43,7 +43,7 @@ from .datatransfer import DataTransferRegistry
 from .frames import MAX_MESSAGE_ID_LENGTH, Call, CallError, CallResult, CallResultError, MessageId, MessageType, Send
 from .payload import decoder_for, encode
 
-__all__ = ["Codec", "FrameError", "UNREADABLE_MESSAGE_ID", "error_frame"]
+__all__ = ["Codec", "FrameError", "UNREADABLE_MESSAGE_ID", "error_frame", "peek_header"]
 
 UNREADABLE_MESSAGE_ID = "-1"
 """The messageId of a CALLERROR answering a frame whose own id cannot be read (Part 4 §4.2.3)."""
@@ -387,6 +387,19 @@ def _not_json(data: bytes | str, elements: Mapping[MessageType, int]) -> FrameEr
     return FrameError(RpcFrameworkError(_NOT_UTF8_JSON), UNREADABLE_MESSAGE_ID, kind)
 
 
+def peek_header(data: bytes | str) -> tuple[int, str] | None:
+    """The type number and messageId written at the start of a frame, read from its first bytes only
+    (for frames too deep to parse, and for log lines), or ``None`` when they cannot be read there."""
+    match = _HEADER.match(_head(data))
+    if match is None:
+        return None
+    try:
+        message_id = msgspec.json.decode(match.group(2), type=MessageId)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        message_id = UNREADABLE_MESSAGE_ID
+    return int(match.group(1)), message_id
+
+
 def _too_deep(data: bytes | str, elements: Mapping[MessageType, int]) -> FrameError:
     """A frame too deeply nested to parse (msgspec stops at the interpreter's recursion limit).
 
@@ -394,15 +407,10 @@ def _too_deep(data: bytes | str, elements: Mapping[MessageType, int]) -> FrameEr
     messageId are picked out there: a CALL is answered with its own id (else ``"-1"``), a
     CALLRESULT or CALLERROR is dropped like any unreadable response.
     """
-    match = _HEADER.match(_head(data))
-    if match is None or MessageType(int(match.group(1))) not in elements:
+    header = peek_header(data)
+    if header is None or MessageType(header[0]) not in elements:
         return FrameError(RpcFrameworkError(_TOO_DEEP))
-    kind = MessageType(int(match.group(1)))
-    try:
-        message_id = msgspec.json.decode(match.group(2), type=MessageId)
-    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-        message_id = UNREADABLE_MESSAGE_ID
-    return FrameError(RpcFrameworkError(_TOO_DEEP), message_id, kind)
+    return FrameError(RpcFrameworkError(_TOO_DEEP), header[1], MessageType(header[0]))
 
 
 def _quote(text: str, limit: int = MAX_DESCRIPTION_LENGTH // 4) -> str:

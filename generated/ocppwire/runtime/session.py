@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from .actions import ActionSpec, SendSpec
-from .codec import Codec
+from .codec import Codec, peek_header
 from .errors import InternalError, OcppError
 from .exceptions import ConnectionClosedError
 from .framelog import FRAME_LOGGER, log_frame
@@ -102,14 +101,10 @@ else:
         return loop.create_task(coro, name=name)
 
 
-_FRAME_ID = re.compile(rb'\s*\[\s*\d+\s*,\s*"((?:[^"\\]|\\.){0,72})"')
-
-
 def _frame_id(data: bytes | str) -> str | None:
     """The messageId of a frame for its log line (only computed when frames are logged)."""
-    head = data[:128].encode("utf-8", "replace") if isinstance(data, str) else data[:128]
-    match = _FRAME_ID.match(head)
-    return None if match is None else match.group(1).decode("utf-8", "replace")
+    header = peek_header(data)
+    return None if header is None else header[1]
 
 
 class Session:
