@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml generated/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "installing ocppwire and ocppgen[test] into $(VENV) with $$($(PY) -V) (log: $(VENV)/install.log)"
 	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: installing pip failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
-	@$(PY) -m pip install -e './generated[signing,cluster]' --config-settings editable_mode=compat >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
+	@$(PY) -m pip install -e './generated[signing,cluster,fast]' --config-settings editable_mode=compat >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
 	@$(PY) -m pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || (tail -n 30 $(VENV)/install.log; echo "make: pip install failed; full log: $(VENV)/install.log (\`make clean\` starts afresh)"; exit 1)
 	@touch $(STAMP)
 

@@ -12,6 +12,7 @@ reason for each figure.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
 from ssl import SSLContext
@@ -27,7 +28,17 @@ from .signing import SigningConfig
 if TYPE_CHECKING:
     from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
-__all__ = ["Authenticator", "ClientOptions", "ConnectionOptions", "ServerOptions"]
+__all__ = ["Authenticator", "ClientOptions", "ConnectionOptions", "ServerOptions", "TRANSPORTS", "default_transport"]
+
+TRANSPORTS = ("websockets", "picows")
+"""The WebSocket implementations ocppwire runs on: ``websockets`` (pure Python, the default) and ``picows``
+(Cython, ``pip install 'ocppwire[fast]'``). Same API, same handshake rules, same errors on both."""
+
+
+def default_transport() -> str:
+    """The transport when an options object names none: ``$OCPPWIRE_TRANSPORT`` if set (so a deployment, or a
+    test run, can switch every server and client at once), else ``websockets``."""
+    return os.environ.get("OCPPWIRE_TRANSPORT") or "websockets"
 
 Authenticator = Callable[[AuthRequest], "bool | Awaitable[bool]"]
 """Decides whether a station may connect: return (or await to) ``True`` to accept, ``False`` for HTTP 401;
@@ -80,6 +91,9 @@ class ConnectionOptions:
     """Seconds one write may wait for the peer to read; a peer that does not read is closed."""
     max_bad_frames: int = 20
     """Refused frames (CALLERRORs sent for broken CALLs, invalid answers) before the connection is closed."""
+    transport: str = field(default_factory=default_transport)
+    """The WebSocket implementation: ``"websockets"`` (default) or ``"picows"`` (faster, smaller connections;
+    needs ``ocppwire[fast]``). See :data:`TRANSPORTS` and README "Choosing a transport"."""
     signing: SigningConfig | None = field(default=None, repr=False)
     """Signed messages (OCPP-J Part 4 §7): trusted certificates, our signing key, what to sign and require
     (see :mod:`ocppwire.runtime.signing`). ``None``: ``<Action>-Signed`` CALLs are answered NotImplemented."""
@@ -100,6 +114,10 @@ class ConnectionOptions:
             ),
             non_negative=("ping_interval", "ping_timeout", "shutdown_grace"),
         )
+        if self.transport not in TRANSPORTS:
+            raise ValueError(
+                f"{type(self).__name__}.transport must be one of {', '.join(TRANSPORTS)}, got {self.transport!r}"
+            )
 
     def session_config(self) -> SessionConfig:
         """The per-connection settings the session (correlator) of each connection runs with."""
