@@ -10,6 +10,8 @@ from websockets.extensions.permessage_deflate import PerMessageDeflate, ServerPe
 
 from ocppwire.v201 import csms
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 
 async def _negotiated(compression: Any) -> PerMessageDeflate | None:
     server = await csms.serve(csms.CsmsHandler(), "127.0.0.1", 0, options=csms.ServerOptions(compression=compression))

@@ -30,6 +30,8 @@ from ocppwire.v201 import types as t
 from .certs import make_pki
 from ..loopback import RawConnect, StartCsms, StartStation, eventually
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 PASSWORD = "Sup3r-Secret-Basic-Pw"
 NEW_PASSWORD = "N3w-Secret-For-SetVariables"
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)

@@ -27,6 +27,8 @@ from ocppwire.v201 import messages as m
 from .certs import make_pki
 from ..loopback import RawConnect, StartCsms, StartStation, eventually
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 RESET = m.ResetRequest(type=e.ResetEnumType.IMMEDIATE)
 

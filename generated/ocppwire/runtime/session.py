@@ -67,8 +67,9 @@ __all__ = [
 ReqT = TypeVar("ReqT")
 ResT = TypeVar("ResT")
 
-Send = Callable[[bytes], Awaitable[None]]
-"""Writes one frame (UTF-8 JSON bytes) to the peer as a WebSocket text message."""
+Send = Callable[[bytes], Awaitable[None] | None]
+"""Writes one frame (UTF-8 JSON bytes) to the peer as a WebSocket text message; returns ``None`` when it was
+written at once, or an awaitable to wait for room in the transport."""
 
 Dispatch = Callable[[ActionSpec[Any, Any] | SendSpec[Any], Any], Awaitable[Any]]
 """Answers one incoming request: returns the response payload or raises an OcppError. For a SEND
@@ -296,7 +297,9 @@ class Session:
             if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
                 log_frame(self.identity, "out", _frame_id(data), data)
             try:
-                await self._send(data)
+                pending = self._send(data)
+                if pending is not None:  # None: written at once (the transport had room)
+                    await pending
             except Exception as exc:  # the connection is going away; close() fails what is pending
                 log.debug("%s: write failed: %s", self.identity, exc)
                 return
