@@ -308,7 +308,7 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
                 self.url,
                 ssl_context=options.ssl,
                 websocket_handshake_timeout=options.open_timeout,
-                logger_name=TransportLogger(logging.getLogger("ocppwire.client.picows")),
+                logger_name=picows.PicowsLogger(logging.getLogger("ocppwire.client.picows")),
                 max_frame_size=options.max_message_size,
                 extra_headers=headers,
                 max_redirects=0,

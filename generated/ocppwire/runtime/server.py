@@ -389,32 +389,42 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         if isinstance(options.compression, ServerPerMessageDeflateFactory):
             raise TypeError("transport='picows' takes compression=True, False or a DeflateSettings")
         auth = options.auth
-        if auth is not None and (
+        asynchronous = auth is not None and (
             inspect.iscoroutinefunction(auth) or inspect.iscoroutinefunction(getattr(auth, "__call__", None))
-        ):
-            raise TypeError("transport='picows' needs a synchronous auth hook (picows answers the upgrade at once)")
+        )
         factory = picows.server_protocol_factory(
             self._picows_upgrade,
+            prepare=self._picows_prepare if asynchronous else None,
             handshake_timeout=options.open_timeout,
             ping_interval=options.ping_interval,
             ping_timeout=options.ping_timeout,
             max_frame_size=options.max_message_size,
-            logger=TransportLogger(logging.getLogger("ocppwire.server.picows")),
+            logger=picows.PicowsLogger(logging.getLogger("ocppwire.server.picows")),
         )
         loop = asyncio.get_running_loop()
         return await loop.create_server(factory, sock=listening, backlog=options.listen_backlog, **tls)
 
-    def _picows_upgrade(self, transport: Any, request: Any) -> Any:
-        """picows' upgrade callback: the same rules as the websockets path, answered synchronously."""
+    async def _picows_prepare(self, transport: Any, path: str, headers: Any) -> _Accepted | _Refused:
+        """The checks of a coroutine ``auth`` hook, run before picows answers the upgrade."""
+        screened = self._screen(transport, path, headers)
+        if isinstance(screened, _Accepted):
+            screened = await self._authenticate(screened, transport.get_extra_info("peername"), headers)
+        return screened
+
+    def _picows_upgrade(self, transport: Any, request: Any, prepared: _Accepted | _Refused | None) -> Any:
+        """picows' upgrade callback: the same rules as the websockets path, answered synchronously (or what
+        :meth:`_picows_prepare` decided)."""
         from . import transport_picows as picows
 
         options = self.options
         path = request.path.decode("latin-1")
         headers = request.headers
-        screened = self._screen(transport, path, headers)
-        remote = transport.get_extra_info("peername")
-        if isinstance(screened, _Accepted):
-            screened = self._authenticate_now(screened, remote, headers)
+        if prepared is not None:
+            screened = prepared
+        else:
+            screened = self._screen(transport, path, headers)
+            if isinstance(screened, _Accepted):
+                screened = self._authenticate_now(screened, transport.get_extra_info("peername"), headers)
         if isinstance(screened, _Refused):
             return picows.refuse_upgrade(screened.status, screened.text, screened.headers)
         accepted = screened

@@ -43,9 +43,12 @@ from picows.picows import WSProtocol  # type: ignore[attr-defined]  # picows' ow
 from .channel import INVALID_TEXT, MESSAGE_TOO_BIG, ChannelClosedError
 from .deflate import MessageTooBigError, PerMessageDeflate
 from .exceptions import ConnectionClosedError
+from .logsafe import TransportLogger
 
 __all__ = [
     "PicowsChannel",
+    "PicowsLogger",
+    "RequestReader",
     "UpgradeDecision",
     "accept_upgrade",
     "close_code",
@@ -345,6 +348,25 @@ class PicowsChannel(WSListener):
             self.transport.underlying_transport.pause_reading()
 
 
+class PicowsLogger(TransportLogger):
+    """picows' log, made safe (see :class:`~ocppwire.runtime.logsafe.TransportLogger`) and put in proportion:
+    picows reports a peer's broken frame or handshake at ERROR, but what a peer does wrong is not our error,
+    so every record is logged at INFO at most, and every record at INFO passes the rate limiter."""
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        if level >= logging.INFO:
+            if not self.isEnabledFor(logging.INFO) or not self.limiter.allow(logging.INFO):
+                return
+            kwargs.pop("exc_info", None)
+            super().log(logging.INFO, msg, *args, **kwargs)
+            return
+        super().log(level, msg, *args, **kwargs)
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        kwargs.pop("exc_info", None)
+        self.log(logging.INFO, msg, *args, **kwargs)
+
+
 # ---- the server's upgrade (handshake) -----------------------------------------------------------------
 UpgradeDecision = WSUpgradeResponseWithListener
 """What the server's upgrade callback returns: an HTTP refusal, or a 101 with the connection's channel."""
@@ -389,13 +411,103 @@ def ping_settings(ping_interval: float | None, ping_timeout: float | None) -> di
     }
 
 
-Upgrade = Callable[[Any, WSUpgradeRequest], UpgradeDecision]
-"""The server's upgrade callback: (the connection's asyncio transport, the request) -> the decision."""
+Upgrade = Callable[[Any, WSUpgradeRequest, Any], UpgradeDecision]
+"""The server's upgrade callback: (the connection's asyncio transport, the request, what ``prepare`` decided
+or ``None``) -> the decision."""
+Prepare = Callable[[Any, str, Any], Awaitable[Any]]
+"""The server's asynchronous checks (e.g. a coroutine ``auth`` hook): (transport, path, headers) -> a verdict
+handed to the upgrade callback."""
+_MAX_REQUEST = 16 * 1024
+
+
+class RequestReader(asyncio.Protocol):
+    """Reads a connection's HTTP upgrade request before picows does, so that asynchronous checks (an ``auth``
+    coroutine) can run: picows answers the upgrade synchronously inside its data callback. Once the checks
+    are done, the connection and the bytes read are handed to picows, which parses the request again and
+    answers with what the checks decided. Bounded: 16 KiB of request, ``timeout`` seconds."""
+
+    def __init__(self, protocol: Any, prepare: Prepare, verdict: list[Any], timeout: float) -> None:
+        self._protocol = protocol
+        self._prepare = prepare
+        self._verdict = verdict
+        self._timeout = timeout
+        self._data = bytearray()
+        self._transport: asyncio.Transport | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._timer = asyncio.get_running_loop().call_later(self._timeout, transport.abort)
+
+    def data_received(self, data: bytes) -> None:
+        if self._task is not None:
+            return
+        self._data += data
+        end = self._data.find(b"\r\n\r\n")
+        if end < 0:
+            if len(self._data) > _MAX_REQUEST:
+                self._hand_over()  # picows answers an oversized request itself
+            return
+        assert self._transport is not None
+        self._transport.pause_reading()
+        path, headers = _parse_request(bytes(self._data[:end]))
+        if path is None:
+            self._hand_over()  # malformed: picows refuses it
+            return
+        self._task = asyncio.get_running_loop().create_task(self._check(path, headers))
+
+    async def _check(self, path: str, headers: Any) -> None:
+        self._verdict.append(await self._prepare(self._transport, path, headers))
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        transport = self._transport
+        if self._timer is not None:
+            self._timer.cancel()
+        if transport is None or transport.is_closing():
+            return
+        protocol = self._protocol
+        transport.set_protocol(protocol)
+        protocol.connection_made(transport)
+        data = memoryview(bytes(self._data))
+        while data:
+            buffer = protocol.get_buffer(len(data))
+            size = min(len(buffer), len(data))
+            buffer[:size] = data[:size]
+            protocol.buffer_updated(size)
+            data = data[size:]
+        transport.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._task is not None:
+            self._task.cancel()
+
+
+def _parse_request(head: bytes) -> tuple[str | None, Any]:
+    """Path and headers of an HTTP request head (``None`` path: not a request line we understand)."""
+    from multidict import CIMultiDict
+
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ")
+    headers: CIMultiDict[str] = CIMultiDict()
+    if len(parts) != 3 or parts[0] != b"GET":
+        return None, headers
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon:
+            return None, headers
+        headers.add(name.strip().decode("latin-1"), value.strip().decode("latin-1"))
+    return parts[1].decode("latin-1"), headers
 
 
 def server_protocol_factory(
     upgrade: Upgrade,
     *,
+    prepare: Prepare | None = None,
     handshake_timeout: float,
     ping_interval: float | None,
     ping_timeout: float | None,
@@ -414,9 +526,10 @@ def server_protocol_factory(
 
     def factory() -> asyncio.BaseProtocol:
         protocol: WSProtocol
+        verdict: list[Any] = []  # what prepare decided, when there is a prepare step
 
         def on_upgrade(request: WSUpgradeRequest) -> UpgradeDecision:
-            return upgrade(protocol.transport.underlying_transport, request)
+            return upgrade(protocol.transport.underlying_transport, request, verdict[0] if verdict else None)
 
         protocol = WSProtocol(
             None,
@@ -435,6 +548,8 @@ def server_protocol_factory(
             None,
             read_buffer_size,
         )
+        if prepare is not None:
+            return RequestReader(protocol, prepare, verdict, handshake_timeout)
         made: asyncio.BaseProtocol = protocol
         return made
 
