@@ -301,6 +301,8 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         options = ServerOptions() if options is None else options
         if not isinstance(options, ServerOptions):
             raise TypeError(f"options must be a ServerOptions, not {type(options).__name__}")
+        if options.transport == "picows" and isinstance(options.compression, ServerPerMessageDeflateFactory):
+            raise TypeError("transport='picows' takes compression=True, False or a DeflateSettings")
         routes: dict[str, Route[Any, Any]] = {}
         for route in (Route(binding, handler), *more_versions):
             route.binding.check_handler(route.handler)
@@ -386,8 +388,6 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         from . import transport_picows as picows  # the optional extra: imported only when chosen
 
         options = self.options
-        if isinstance(options.compression, ServerPerMessageDeflateFactory):
-            raise TypeError("transport='picows' takes compression=True, False or a DeflateSettings")
         auth = options.auth
         asynchronous = auth is not None and (
             inspect.iscoroutinefunction(auth) or inspect.iscoroutinefunction(getattr(auth, "__call__", None))
