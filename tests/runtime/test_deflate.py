@@ -149,3 +149,22 @@ async def test_picows_refuses_a_websockets_deflate_factory() -> None:
     options = csms.ServerOptions(transport="picows", compression=ServerPerMessageDeflateFactory())
     with pytest.raises(TypeError, match="DeflateSettings"):
         await csms.serve(csms.CsmsHandler(), "127.0.0.1", 0, options=options)
+
+
+@pytest.mark.parametrize("compression", ["deflate", None])
+async def test_fragmented_messages_are_reassembled(each_transport: str, compression: str | None) -> None:
+    from websockets.asyncio.client import connect as ws_connect
+
+    server = await csms.serve(_Csms(), "127.0.0.1", 0, options=csms.ServerOptions(max_message_size=4096))
+    try:
+        async with ws_connect(
+            f"{server.url}/CS1", subprotocols=["ocpp2.0.1"], compression=compression  # type: ignore[list-item]
+        ) as ws:
+            await ws.send(['[2,"f1",', '"Heartbeat",', "{}]"])  # one message in three frames
+            assert '"currentTime"' in str(await ws.recv())
+            too_big = ['[2,"f2","Heartbeat",{"x":"', "y" * 3000, "y" * 3000, '"}]']
+            await ws.send(too_big)  # over max_message_size only once reassembled
+            await ws.wait_closed()
+            assert ws.close_code == 1009
+    finally:
+        await server.close(grace=1)
