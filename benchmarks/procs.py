@@ -29,6 +29,8 @@ class CsmsProcess:
     kind: str
     port: int
     process: psutil.Process
+    open_files: int = 0
+    """The CSMS's open-file limit after raising it (one file per connection: the most it can hold)."""
 
     @property
     def url(self) -> str:
@@ -70,7 +72,7 @@ def csms_process(kind: str, extra: Sequence[str] = ()) -> Iterator[CsmsProcess]:
         if not line:
             raise RuntimeError(f"{kind} CSMS did not start (exit status {child.wait()})")
         ready = json.loads(line)
-        yield CsmsProcess(kind, int(ready["port"]), psutil.Process(child.pid))
+        yield CsmsProcess(kind, int(ready["port"]), psutil.Process(child.pid), int(ready.get("open_files", 0)))
     finally:
         child.send_signal(signal.SIGTERM)
         try:
@@ -89,7 +91,8 @@ class SimEvents:
     cpu_window: float
     """CSMS CPU seconds spent during the measured window."""
     sim_cpu_window: float
-    """Load-generator CPU seconds during the measured window (near 1 per second: it is the bottleneck)."""
+    """Load-generator CPU seconds during the measured window, its worker processes included (near 1 per
+    second and process in a closed loop: it is the bottleneck)."""
     rss_connected: int
     """CSMS RSS right after all stations connected, before traffic."""
     rss_window_end: int
@@ -139,5 +142,12 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
 
 
 def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
+    """CPU seconds of ``process`` and its live children (``ocppwire-sim --processes N`` runs N workers)."""
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += float(times.user + times.system)
+    return total

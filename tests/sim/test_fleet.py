@@ -93,7 +93,11 @@ def test_mix_is_staggered_periodic_and_repeatable() -> None:
 
 def test_split_keeps_station_numbers_contiguous() -> None:
     parts = split(SimConfig("ws://h/ocpp", stations=7, first_station=100, connect_concurrency=10), 3)
-    assert [(p.first_station, p.stations, p.connect_concurrency) for p in parts] == [(100, 3, 3), (103, 2, 3), (105, 2, 3)]
+    assert [(p.first_station, p.stations, p.connect_concurrency) for p in parts] == [
+        (100, 3, 3),
+        (103, 2, 3),
+        (105, 2, 3),
+    ]
     with pytest.raises(ValueError, match="between 1 and the number of stations"):
         split(SimConfig("ws://h/ocpp", stations=2), 3)
 

@@ -69,9 +69,7 @@ def simulate_in_processes(
     events: Queue[tuple[int, str, Any]] = context.Queue()
     go = context.Event()
     workers = [
-        context.Process(
-            target=_worker, args=(index, part, loop, events, go), name=f"ocppwire-sim-{index}", daemon=True
-        )
+        context.Process(target=_worker, args=(index, part, loop, events, go), name=f"ocppwire-sim-{index}", daemon=True)
         for index, part in enumerate(parts)
     ]
     emit("connecting", {"stations": config.stations, "processes": processes})
@@ -143,9 +141,7 @@ def simulate_in_processes(
     return merged
 
 
-def _worker(
-    index: int, config: SimConfig, loop: str, events: Queue[tuple[int, str, Any]], go: ProcessEvent
-) -> None:
+def _worker(index: int, config: SimConfig, loop: str, events: Queue[tuple[int, str, Any]], go: ProcessEvent) -> None:
     """One worker process: its share of the fleet, reporting every phase and its result to the coordinator."""
     from ocppwire.runtime.loops import run
 
