@@ -24,7 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
+import signal
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -66,6 +69,8 @@ class FleetConfig:
     fit: bool = True
     """Shrink the fleet to what the CSMS's open-file limit allows (and say so) instead of failing."""
     seed: int = 2001
+    csms_gc_freeze: bool = False
+    """Have the CSMS freeze its collector once the fleet is connected (SIGUSR1, see servers.freeze_collector)."""
 
 
 def port_range() -> int:
@@ -90,6 +95,19 @@ def run(config: FleetConfig) -> dict[str, Any]:
     extra = ["--compression", "--window-bits", "9", "--mem-level", "1"]
     extra += ["--transport", config.transport, "--loop", config.loop]
     notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="fleet-") as scratch:
+        gc_stats = os.path.join(scratch, "gc.json")
+        data = _run(config, [*extra, "--gc-stats", gc_stats], notes)
+        with open(gc_stats, encoding="utf-8") as stats:
+            collector = json.load(stats)
+    started, ended = data.pop("window_times")
+    during = [seconds for when, seconds in collector["full"] if started <= when <= ended]
+    data["csms_full_collections"] = len(during)
+    data["csms_longest_full_collection"] = max(during, default=0.0)
+    return data
+
+
+def _run(config: FleetConfig, extra: list[str], notes: list[str]) -> dict[str, Any]:
     with csms_process("ocppwire", extra) as csms:
         time.sleep(0.5)
         rss_before = csms.rss()
@@ -113,6 +131,7 @@ def run(config: FleetConfig) -> dict[str, Any]:
         sim_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[1] - SIM_SPARE_FILES
         processes = config.sim_processes or max(2, math.ceil(stations / sim_limit))
         addresses = max(config.source_addresses, math.ceil(stations / (port_range() * 0.9)))
+        window_started = time.time()  # refined below from the window's length, once known
         events = run_sim(
             csms,
             [
@@ -126,9 +145,12 @@ def run(config: FleetConfig) -> dict[str, Any]:
                 "--loop", config.sim_loop, "--seed", str(config.seed),
             ],
             timeout=900 + config.warmup + config.duration,
+            on_connected=(lambda: csms.process.send_signal(signal.SIGUSR1)) if config.csms_gc_freeze else None,
         )  # fmt: skip
         peak = peak_rss(csms.process)
     result = events.result
+    window_ended = events.window_ended
+    window_started = window_ended - result["window_seconds"] if window_ended else window_started
     connected = result["connected"]
     window = result["window_seconds"]
     return {
@@ -153,6 +175,7 @@ def run(config: FleetConfig) -> dict[str, Any]:
         "latency_ms": result["latency_ms"],
         "errors": result["errors"],
         "error_detail": result["all_phases"],
+        "window_times": (window_started, window_ended or time.time()),
     }
 
 
@@ -169,12 +192,17 @@ def fleet_table(config: FleetConfig, data: dict[str, Any]) -> str:
         [f"simulator CPU ({data['sim_processes']} processes)", f"{data['sim_cpu_percent']:.0f} %"],
         ["messages/s (round trips; expected from the rates)", f"{rate(data['rate'])} ({rate(data['expected_rate'])})"],
         ["latency p50 / p99 / max", f"{latency['p50']:.1f} / {latency['p99']:.1f} / {latency['max']:.0f} ms"],
+        [
+            "CSMS full garbage collections in the window (longest)",
+            f"{data['csms_full_collections']} ({data['csms_longest_full_collection'] * 1e3:,.0f} ms)",
+        ],
         ["errors", f"{data['errors']:,}"],
     ]  # fmt: skip
     title = (
         f"Fleet: {data['stations']:,} stations on one ocppwire CSMS process ({config.transport}, {config.loop}; "
         f"Heartbeat every {config.heartbeat_interval:g} s + MeterValues every {config.meter_interval:g} s per "
         f"station, staggered; permessage-deflate on; {data['source_addresses']} source addresses; "
+        f"{'CSMS collector frozen after connecting; ' if config.csms_gc_freeze else ''}"
         f"{config.warmup:g} s warm-up, {config.duration:g} s window)"
     )
     return render(title, ["", "value"], rows)
@@ -194,6 +222,9 @@ def main() -> None:
     parser.add_argument("--source-addresses", type=int, default=4, help="127.0.0.1 ... 127.0.0.N")
     parser.add_argument("--connect-concurrency", type=int, default=200)
     parser.add_argument("--no-fit", action="store_true", help="do not shrink the fleet to the open-file limit")
+    parser.add_argument(
+        "--csms-gc-freeze", action="store_true", help="the CSMS freezes its garbage collector once all are connected"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     args = parser.parse_args()
     config = FleetConfig(
@@ -201,6 +232,7 @@ def main() -> None:
         heartbeat_interval=args.heartbeat_interval, meter_interval=args.meter_interval, transport=args.transport,
         loop=args.loop, sim_loop=args.sim_loop, sim_processes=args.sim_processes,
         source_addresses=args.source_addresses, connect_concurrency=args.connect_concurrency, fit=not args.no_fit,
+        csms_gc_freeze=args.csms_gc_freeze,
     )  # fmt: skip
     print("\n".join(header_lines()), "\n", flush=True)
     data = run(config)
