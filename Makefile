@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run run-cluster test check generate mypy conformance soak soak-cluster crash attack bench bench-scale bench-cluster docs dist clean
+.PHONY: install run run-cluster test check generate mypy conformance soak soak-cluster crash attack bench bench-scale bench-50k bench-cluster docs dist clean
 
 ## Supported: Python 3.11, 3.12 and 3.13 (`PYTHON=python3.13 make test`). A .venv built by another Python
 ## is removed and rebuilt (one line says so); an unsupported PYTHON stops make with one line.
@@ -82,6 +82,12 @@ bench: install
 ## 10,000 stations on one CSMS process with permessage-deflate (about a minute). SCALE_ARGS="--compare --stations 1000" compares deflate settings.
 bench-scale: install
 	$(PY) -m benchmarks.scale_bench $(SCALE_ARGS)
+
+## 50,000 stations on one CSMS process at real rates (Heartbeat 60 s + MeterValues 10 s, staggered), from several
+## 127.0.0.x addresses and simulator processes; about 3 minutes. Shrinks to the open-file limit and says so.
+## FLEET_ARGS="--transport picows --loop uvloop", "--stations 1000 --duration 20" to try it out.
+bench-50k: install
+	$(PY) -m benchmarks.fleet_bench $(FLEET_ARGS)
 
 ## The cluster's takeover storm at soak size (CLUSTER_STORM_ROUNDS reconnects of one identity over three nodes).
 CLUSTER_STORM_ROUNDS ?= 500

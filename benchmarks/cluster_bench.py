@@ -52,11 +52,15 @@ def _percentile(values: list[float], q: float) -> float:
 # ---- 1. cross-node call cost --------------------------------------------------------------------
 async def call_cost(nats_url: str, stations: int, duration: float) -> list[list[str]]:
     config = ClusterConfig(servers=(nats_url,), name="cost")
-    options = ServerOptions(cluster=config, shutdown_grace=1, max_connections_per_address=100_000, handshake_burst=100_000)
+    options = ServerOptions(
+        cluster=config, shutdown_grace=1, max_connections_per_address=100_000, handshake_burst=100_000
+    )
     rows = []
     async with csms.serve(csms.CsmsHandler(), "127.0.0.1", 0, options=options) as server:
         conns = [
-            await station.connect(server.url, identity=f"CC{i:05d}", handler=_Station(), options=ClientOptions(shutdown_grace=0.1))
+            await station.connect(
+                server.url, identity=f"CC{i:05d}", handler=_Station(), options=ClientOptions(shutdown_grace=0.1)
+            )
             for i in range(stations)
         ]
         async with await connect(config, csms.BINDING) as backend:
@@ -83,10 +87,16 @@ async def call_cost(nats_url: str, stations: int, duration: float) -> list[list[
                 started = time.perf_counter()
                 await asyncio.gather(*(loop(c.peer.identity) for c in conns))
                 elapsed = time.perf_counter() - started
-                rows.append([
-                    label, str(stations), rate(len(latencies) / elapsed),
-                    f"{statistics.median(latencies) * 1e3:.2f}", f"{_percentile(latencies, 99) * 1e3:.2f}", str(errors),
-                ])
+                rows.append(
+                    [
+                        label,
+                        str(stations),
+                        rate(len(latencies) / elapsed),
+                        f"{statistics.median(latencies) * 1e3:.2f}",
+                        f"{_percentile(latencies, 99) * 1e3:.2f}",
+                        str(errors),
+                    ]
+                )
         for conn in conns:
             await conn.close()
     return rows
@@ -98,8 +108,22 @@ def _parallel_sims(nodes: list[CsmsProcess], per_node: int, duration: float, war
     errors: list[BaseException] = []
 
     def one(i: int) -> None:
-        args = ["-n", str(per_node), "--scenario", "heartbeat", "--interval", "0", "--duration", str(duration),
-                "--warmup", str(warmup), "--prefix", f"N{i}S", "--connect-concurrency", "100"]
+        args = [
+            "-n",
+            str(per_node),
+            "--scenario",
+            "heartbeat",
+            "--interval",
+            "0",
+            "--duration",
+            str(duration),
+            "--warmup",
+            str(warmup),
+            "--prefix",
+            f"N{i}S",
+            "--connect-concurrency",
+            "100",
+        ]
         try:
             results[i] = run_sim(nodes[i], args)
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -143,10 +167,17 @@ def scale_out(
             share = ""
             if mode == "cluster" and per_cpu.get((count, "standalone")):
                 share = f"{figure / per_cpu[(count, 'standalone')] * 100:.0f} %"
-            rows.append([
-                f"{count} × CSMS, {mode}", str(stations), rate(answered / window if window else 0),
-                f"{cpu / answered * 1000:.3f}" if answered else "-", rate(figure), share, str(errors),
-            ])
+            rows.append(
+                [
+                    f"{count} × CSMS, {mode}",
+                    str(stations),
+                    rate(answered / window if window else 0),
+                    f"{cpu / answered * 1000:.3f}" if answered else "-",
+                    rate(figure),
+                    share,
+                    str(errors),
+                ]
+            )
     return rows
 
 
@@ -160,8 +191,20 @@ def fleet(nats_url: str, stations: int, duration: float) -> list[list[str]]:
         results: list[SimEvents | None] = [None] * 3
 
         def one(i: int) -> None:
-            args = ["-n", str(per_node), "--scenario", "heartbeat", "--interval", "10", "--duration", str(duration),
-                    "--prefix", f"F{i}S", "--connect-concurrency", "200"]
+            args = [
+                "-n",
+                str(per_node),
+                "--scenario",
+                "heartbeat",
+                "--interval",
+                "10",
+                "--duration",
+                str(duration),
+                "--prefix",
+                f"F{i}S",
+                "--connect-concurrency",
+                "200",
+            ]
             results[i] = run_sim(nodes[i], args, timeout=1800)
 
         threads = [threading.Thread(target=one, args=(i,)) for i in range(3)]
@@ -180,11 +223,16 @@ def fleet(nats_url: str, stations: int, duration: float) -> list[list[str]]:
             if sim is None:
                 rows.append([f"node {i + 1}", str(per_node), "-", "failed", "-", "-"])
                 continue
-            rows.append([
-                f"node {i + 1}", str(sim.result["connected"]), f"{sim.result['connect_seconds']:.1f}",
-                str(sim.result["errors"]), f"{sim.rss_connected / MiB:.0f}",
-                f"{sim.rss_connected / max(1, sim.result['connected']) / 1024:.1f}",
-            ])
+            rows.append(
+                [
+                    f"node {i + 1}",
+                    str(sim.result["connected"]),
+                    f"{sim.result['connect_seconds']:.1f}",
+                    str(sim.result["errors"]),
+                    f"{sim.rss_connected / MiB:.0f}",
+                    f"{sim.rss_connected / max(1, sim.result['connected']) / 1024:.1f}",
+                ]
+            )
         rows.append(["presence entries (most seen while running)", str(present), "", "", "", ""])
     return rows
 
@@ -215,17 +263,39 @@ def main(argv: list[str] | None = None) -> None:
     with NatsServer() as nats_server:
         if "cost" not in args.skip:
             rows = asyncio.run(call_cost(nats_server.url, args.call_stations, args.duration))
-            print(render("CSMS->station calls: local vs routed through NATS (Reset, closed loop)",
-                         ["path", "stations", "round trips/s", "p50 ms", "p99 ms", "errors"], rows))
+            print(
+                render(
+                    "CSMS->station calls: local vs routed through NATS (Reset, closed loop)",
+                    ["path", "stations", "round trips/s", "p50 ms", "p99 ms", "errors"],
+                    rows,
+                )
+            )
         if "scale" not in args.skip:
             rows = scale_out(nats_server.url, args.scale_stations, args.duration, 1.0, [1, 2, 3], args.repeat)
-            print(render("Scale out: station->CSMS heartbeats, one ocppwire-sim per CSMS process",
-                         ["CSMS processes", "stations", "round trips/s", "CSMS CPU s / 1k", "rt per CPU s",
-                          "cluster / standalone", "errors"], rows))
+            print(
+                render(
+                    "Scale out: station->CSMS heartbeats, one ocppwire-sim per CSMS process",
+                    [
+                        "CSMS processes",
+                        "stations",
+                        "round trips/s",
+                        "CSMS CPU s / 1k",
+                        "rt per CPU s",
+                        "cluster / standalone",
+                        "errors",
+                    ],
+                    rows,
+                )
+            )
         if "fleet" not in args.skip:
             rows = fleet(nats_server.url, args.stations, args.duration)
-            print(render(f"{args.stations:,} stations over three cluster nodes (heartbeat every 10 s)",
-                         ["", "connected", "connect s", "errors", "RSS MiB", "KiB per station"], rows))
+            print(
+                render(
+                    f"{args.stations:,} stations over three cluster nodes (heartbeat every 10 s)",
+                    ["", "connected", "connect s", "errors", "RSS MiB", "KiB per station"],
+                    rows,
+                )
+            )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
@@ -29,6 +29,8 @@ class CsmsProcess:
     kind: str
     port: int
     process: psutil.Process
+    open_files: int = 0
+    """The CSMS's open-file limit after raising it (one file per connection: the most it can hold)."""
 
     @property
     def url(self) -> str:
@@ -70,7 +72,7 @@ def csms_process(kind: str, extra: Sequence[str] = ()) -> Iterator[CsmsProcess]:
         if not line:
             raise RuntimeError(f"{kind} CSMS did not start (exit status {child.wait()})")
         ready = json.loads(line)
-        yield CsmsProcess(kind, int(ready["port"]), psutil.Process(child.pid))
+        yield CsmsProcess(kind, int(ready["port"]), psutil.Process(child.pid), int(ready.get("open_files", 0)))
     finally:
         child.send_signal(signal.SIGTERM)
         try:
@@ -89,14 +91,24 @@ class SimEvents:
     cpu_window: float
     """CSMS CPU seconds spent during the measured window."""
     sim_cpu_window: float
-    """Load-generator CPU seconds during the measured window (near 1 per second: it is the bottleneck)."""
+    """Load-generator CPU seconds during the measured window, its worker processes included (near 1 per
+    second and process in a closed loop: it is the bottleneck)."""
     rss_connected: int
     """CSMS RSS right after all stations connected, before traffic."""
     rss_window_end: int
+    window_ended: float = 0.0
+    """``time.time()`` when the simulator reported the end of the measured window (0: it did not)."""
 
 
-def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -> SimEvents:
-    """Run ``ocppwire-sim`` against ``csms`` with ``args`` (``--json`` is added); sample the CSMS meanwhile."""
+def run_sim(
+    csms: CsmsProcess,
+    args: Sequence[str],
+    *,
+    timeout: float = 600.0,
+    on_connected: Callable[[], None] | None = None,
+) -> SimEvents:
+    """Run ``ocppwire-sim`` against ``csms`` with ``args`` (``--json`` is added); sample the CSMS meanwhile.
+    ``on_connected`` is called when every station is connected (as the traffic starts)."""
     child = subprocess.Popen(
         [sys.executable, "-m", "ocppwire.sim", csms.url, *args, "--json"],
         stdout=subprocess.PIPE,
@@ -106,6 +118,7 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
     deadline = time.monotonic() + timeout
     cpu_start = cpu_end = sim_start = sim_end = 0.0
     rss_connected = rss_end = 0
+    window_ended = 0.0
     connected: dict[str, Any] = {}
     result: dict[str, Any] | None = None
     stream: IO[str] | None = child.stdout
@@ -117,6 +130,8 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
             if name == "connected":
                 connected = event
                 rss_connected = csms.rss()
+                if on_connected is not None:
+                    on_connected()
             elif name == "measure-start":
                 cpu_start = csms.cpu_seconds()
                 sim_start = _cpu(sim)
@@ -124,6 +139,7 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
                 cpu_end = csms.cpu_seconds()
                 sim_end = _cpu(sim)
                 rss_end = csms.rss()
+                window_ended = time.time()
             elif name == "result":
                 result = event
             if time.monotonic() > deadline:
@@ -135,9 +151,16 @@ def run_sim(csms: CsmsProcess, args: Sequence[str], *, timeout: float = 600.0) -
             child.wait()
     if result is None:
         raise RuntimeError(f"simulator ended without a result (exit status {child.returncode})")
-    return SimEvents(result, connected, cpu_end - cpu_start, sim_end - sim_start, rss_connected, rss_end)
+    return SimEvents(result, connected, cpu_end - cpu_start, sim_end - sim_start, rss_connected, rss_end, window_ended)
 
 
 def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
+    """CPU seconds of ``process`` and its live children (``ocppwire-sim --processes N`` runs N workers)."""
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += float(times.user + times.system)
+    return total

@@ -91,6 +91,7 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
             open_timeout=options["open_timeout"],
             close_timeout=options["close_timeout"],
             shutdown_grace=1.0,
+            transport=args.transport,
             # the benchmarks open up to tens of thousands of stations from one loopback address
             max_pending_handshakes=1_000_000,
             max_connections=1_000_000,
@@ -213,7 +214,7 @@ def _closer(server: Any) -> Any:
 async def _serve(args: argparse.Namespace) -> None:
     from ocppwire.sim.runner import raise_open_file_limit
 
-    raise_open_file_limit(1 << 20)
+    open_files = raise_open_file_limit(1 << 20)  # one per connection: up to the hard limit, no further
     starter = {"ocppwire": serve_ocppwire, "peer": serve_peer, "ceiling": serve_ceiling}[args.kind]
     if args.gc_threshold:
         # Fewer young-generation collections: with thousands of connections in flight, objects of
@@ -228,12 +229,25 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    print(json.dumps({"port": port, "pid": os.getpid(), "kind": args.kind}), flush=True)
+    loop.add_signal_handler(signal.SIGUSR1, freeze_collector)
+    ready = {"port": port, "pid": os.getpid(), "kind": args.kind, "open_files": open_files}
+    print(json.dumps(ready), flush=True)
     await stop.wait()
     if args.gc_stats:
         with open(args.gc_stats, "w", encoding="utf-8") as out:
             json.dump(collector.as_dict(), out)
     await close()
+
+
+def freeze_collector() -> None:
+    """SIGUSR1: collect, then move every object alive now out of the collector's sight (``gc.freeze``).
+
+    What a long-running CSMS on CPython 3.11 can do once its fleet has connected: the connections' objects
+    are long-lived, and without this every full collection walks all of them — seconds at 20,000
+    connections, during which no station is answered (docs/benchmarks.md). Frozen objects are still
+    freed by reference counting; only cycles among them are never collected."""
+    gc.collect()
+    gc.freeze()
 
 
 class CollectorStats:
@@ -242,6 +256,8 @@ class CollectorStats:
     def __init__(self) -> None:
         self.collections = [0, 0, 0]
         self.seconds = [0.0, 0.0, 0.0]
+        self.full: list[tuple[float, float]] = []
+        """(when, seconds) of every full collection, ``when`` in ``time.time()`` seconds."""
         self._started = 0.0
 
     def callback(self, phase: str, info: dict[str, int]) -> None:
@@ -249,11 +265,14 @@ class CollectorStats:
             self._started = time.perf_counter()
         else:
             generation = info["generation"]
+            seconds = time.perf_counter() - self._started
             self.collections[generation] += 1
-            self.seconds[generation] += time.perf_counter() - self._started
+            self.seconds[generation] += seconds
+            if generation == 2:
+                self.full.append((time.time(), seconds))
 
-    def as_dict(self) -> dict[str, list[float] | list[int]]:
-        return {"collections": self.collections, "seconds": self.seconds}
+    def as_dict(self) -> dict[str, Any]:
+        return {"collections": self.collections, "seconds": self.seconds, "full": self.full}
 
 
 def main() -> None:
@@ -279,19 +298,39 @@ def main() -> None:
     )
     parser.add_argument("--gc-stats", metavar="PATH", help="write garbage-collection counts and times to PATH at exit")
     parser.add_argument("--profile", metavar="PATH", help="run under cProfile and write the stats to PATH")
+    parser.add_argument(
+        "--transport",
+        choices=["websockets", "picows"],
+        default="websockets",
+        help="ocppwire only: the WebSocket transport (ServerOptions.transport)",
+    )
+    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio", help="the event loop")
     parser.add_argument("--cluster", metavar="NATS_URL", help="ocppwire only: join a cluster on this NATS server")
     parser.add_argument("--cluster-name", default="bench", help="the cluster's name (default bench)")
-    parser.add_argument("--cluster-events", action="store_true", help="publish every station request to the events stream")
+    parser.add_argument(
+        "--cluster-events", action="store_true", help="publish every station request to the events stream"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.profile:
         import cProfile
 
         with cProfile.Profile() as profiler:
-            asyncio.run(_serve(args))
+            _run(_serve(args), args.loop)
         profiler.dump_stats(args.profile)
     else:
-        asyncio.run(_serve(args))
+        _run(_serve(args), args.loop)
+
+
+def _run(main: Any, loop: str) -> None:
+    """``asyncio.run`` on the chosen event loop (uvloop for any kind, so the contenders stay comparable)."""
+    factory = None
+    if loop == "uvloop":
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(main)
 
 
 if __name__ == "__main__":

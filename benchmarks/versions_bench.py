@@ -46,18 +46,48 @@ def _sampled_values_16() -> list[dict[str, Any]]:
             "location": "Outlet",
             "unit": "Wh",
         },
-        {"value": "7360", "context": "Sample.Periodic", "measurand": "Power.Active.Import", "location": "Outlet", "unit": "W"},
+        {
+            "value": "7360",
+            "context": "Sample.Periodic",
+            "measurand": "Power.Active.Import",
+            "location": "Outlet",
+            "unit": "W",
+        },
     ]
     for phase, amps in (("L1", "31.9"), ("L2", "32.1"), ("L3", "31.7")):
         values.append(
-            {"value": amps, "context": "Sample.Periodic", "measurand": "Current.Import", "phase": phase, "location": "Outlet", "unit": "A"}
+            {
+                "value": amps,
+                "context": "Sample.Periodic",
+                "measurand": "Current.Import",
+                "phase": phase,
+                "location": "Outlet",
+                "unit": "A",
+            }
         )
     for phase, volts in (("L1-N", "230.1"), ("L2-N", "229.8"), ("L3-N", "231.0")):
         values.append(
-            {"value": volts, "context": "Sample.Periodic", "measurand": "Voltage", "phase": phase, "location": "Outlet", "unit": "V"}
+            {
+                "value": volts,
+                "context": "Sample.Periodic",
+                "measurand": "Voltage",
+                "phase": phase,
+                "location": "Outlet",
+                "unit": "V",
+            }
         )
-    values.append({"value": "54", "context": "Sample.Periodic", "measurand": "SoC", "location": "EV", "unit": "Percent"})
-    values.append({"value": "11000", "context": "Sample.Periodic", "measurand": "Power.Offered", "location": "Outlet", "unit": "W"})
+    values.append(
+        {"value": "54", "context": "Sample.Periodic", "measurand": "SoC", "location": "EV", "unit": "Percent"}
+    )
+    values.append(
+        {
+            "value": "11000",
+            "context": "Sample.Periodic",
+            "measurand": "Power.Offered",
+            "location": "Outlet",
+            "unit": "W",
+        }
+    )
     return values
 
 
@@ -82,7 +112,11 @@ VERSION_SAMPLES: dict[str, tuple[Sample, ...]] = {
         Sample(
             "MeterValues 1x10",
             "MeterValues",
-            {"connectorId": 1, "transactionId": 17, "meterValue": [{"timestamp": TS, "sampledValue": _sampled_values_16()}]},
+            {
+                "connectorId": 1,
+                "transactionId": 17,
+                "meterValue": [{"timestamp": TS, "sampledValue": _sampled_values_16()}],
+            },
         ),
         Sample(
             "StartTransaction",

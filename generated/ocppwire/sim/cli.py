@@ -4,6 +4,12 @@ Example — 1,000 stations sending MeterValues as fast as the CSMS answers, for 
 
     ocppwire-sim ws://127.0.0.1:9000/ocpp -n 1000 --scenario meter-values --duration 30
 
+Example — a realistic fleet: 20,000 stations, each sending a Heartbeat every 60 s and MeterValues every
+10 s (staggered), from four local addresses and two simulator processes, measured for two minutes::
+
+    ocppwire-sim ws://127.0.0.1:9000/ocpp -n 20000 --scenario mix --source-addresses 127.0.0.1-127.0.0.4 \
+        --processes 2 --warmup 10 --duration 120
+
 The command exits with status 1 when anything went wrong (a station that could not connect, a
 CALLERROR, a timeout ...), so scripts can treat "no errors" as a pass; Ctrl-C stops it with status 130
 and one line, no traceback. ``--json`` replaces the human-readable output with JSON lines: one per phase
@@ -23,10 +29,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
+from .addresses import parse_source_addresses
 from .progress import show_progress
 from .report import summary
 from .runner import SimConfig, SimResult, Simulation
 from .scenario import Scenario, ScenarioName
+from .workers import simulate_in_processes
 
 if TYPE_CHECKING:
     import typer
@@ -57,6 +65,12 @@ class SimArgs:
     call_timeout: float = 30.0
     offline_every: float = 2.0
     offline_for: float = 1.0
+    heartbeat_interval: float = 60.0
+    meter_interval: float = 10.0
+    seed: int = 2001
+    source_addresses: Optional[str] = None  # noqa: UP045
+    processes: int = 1
+    loop: str = "asyncio"
     json: bool = False
 
 
@@ -70,7 +84,14 @@ def config_from_args(args: SimArgs) -> SimConfig:
         transaction_updates=args.transaction_updates,
         offline_every=args.offline_every,
         offline_for=args.offline_for,
+        heartbeat_interval=args.heartbeat_interval,
+        meter_interval=args.meter_interval,
+        seed=args.seed,
     )
+    if not 1 <= args.processes <= args.stations:
+        raise ValueError(f"--processes must be between 1 and the number of stations, got {args.processes}")
+    if args.loop not in ("asyncio", "uvloop"):
+        raise ValueError(f"--loop must be asyncio or uvloop, got {args.loop!r}")
     return SimConfig(
         url=args.url,
         stations=args.stations,
@@ -83,6 +104,7 @@ def config_from_args(args: SimArgs) -> SimConfig:
         password=args.password,
         compression=not args.no_compression,
         call_timeout=args.call_timeout,
+        source_addresses=() if args.source_addresses is None else parse_source_addresses(args.source_addresses),
     )
 
 
@@ -105,9 +127,15 @@ async def _run(config: SimConfig, as_json: bool) -> SimResult:
 
 def simulate_and_report(args: SimArgs) -> int:
     """Run the simulation the arguments describe, print the report; the exit status."""
+    from ocppwire.runtime.loops import run
+
     config = config_from_args(args)
     try:
-        result = asyncio.run(_run(config, args.json))
+        if args.processes > 1:
+            sink = _json_line if args.json else None
+            result = simulate_in_processes(config, args.processes, sink, loop=args.loop)
+        else:
+            result = run(_run(config, args.json), loop=args.loop)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
@@ -159,6 +187,24 @@ def _app() -> "typer.Typer":
             float, typer.Option(help="Scenario flaky: seconds online between two outages of a station.")
         ] = 2.0,
         offline_for: Annotated[float, typer.Option(help="Scenario flaky: seconds each outage lasts.")] = 1.0,
+        heartbeat_interval: Annotated[
+            float, typer.Option(help="Scenario mix: seconds between one station's Heartbeats.")
+        ] = 60.0,
+        meter_interval: Annotated[
+            float, typer.Option(help="Scenario mix: seconds between one station's MeterValues.")
+        ] = 10.0,
+        seed: Annotated[int, typer.Option(help="Seed of the stations' random start offsets.")] = 2001,
+        source_addresses: Annotated[
+            Optional[str],  # noqa: UP045
+            typer.Option(
+                help="Local addresses to connect from, round-robin: 127.0.0.1-127.0.0.4, a comma list, "
+                "or a count N (127.0.0.1 ... 127.0.0.N). Each address has its own ephemeral port range."
+            ),
+        ] = None,
+        processes: Annotated[
+            int, typer.Option(min=1, help="Simulator processes sharing the fleet; their results are merged.")
+        ] = 1,
+        loop: Annotated[str, typer.Option(help="Event loop of the simulator: asyncio or uvloop.")] = "asyncio",
         as_json: Annotated[
             bool, typer.Option("--json", help="Print JSON lines (phase events, then the result).")
         ] = False,
@@ -181,6 +227,12 @@ def _app() -> "typer.Typer":
             call_timeout=call_timeout,
             offline_every=offline_every,
             offline_for=offline_for,
+            heartbeat_interval=heartbeat_interval,
+            meter_interval=meter_interval,
+            seed=seed,
+            source_addresses=source_addresses,
+            processes=processes,
+            loop=loop,
             json=as_json,
         )
         try:

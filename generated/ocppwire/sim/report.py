@@ -11,7 +11,13 @@ def summary(config: SimConfig, result: SimResult) -> str:
     """Throughput, latency and errors of a run, one fact per line."""
     scenario = config.scenario
     latency = result.latency
-    interval = "closed loop" if scenario.interval == 0 else f"every {scenario.interval:g} s per station"
+    if scenario.timed:
+        interval = (
+            f"per station: Heartbeat every {scenario.heartbeat_interval:g} s, "
+            f"MeterValues every {scenario.meter_interval:g} s, staggered"
+        )
+    else:
+        interval = "closed loop" if scenario.interval == 0 else f"every {scenario.interval:g} s per station"
     lines = [
         f"scenario        {scenario.name} ({interval})",
         f"stations        {result.connected:,} of {result.stations:,} connected in {result.connect_seconds:.2f} s",

@@ -3,8 +3,9 @@
 Phases, in order (each announced to ``on_event`` for live progress or an orchestrating script):
 
 1. ``connecting`` — stations open their WebSockets, at most ``connect_concurrency`` handshakes at a
-   time, and each sends its BootNotification; ``connected`` reports how many made it and how long
-   it took to get them all up.
+   time (from ``source_addresses``, round-robin, when given), and each sends its BootNotification;
+   ``connected`` reports how many made it and how long it took to get them all up. A run split over
+   several processes (:mod:`ocppwire.sim.workers`) waits here until every process is connected.
 2. ``warmup`` — the scenario runs but nothing is recorded (caches fill, the CSMS's allocator settles).
 3. ``measure-start`` … ``measure-end`` — the measured window: round trips per second, latency
    percentiles and errors come from this window only.
@@ -17,13 +18,14 @@ Errors of every phase are counted and reported: a run with any error is not a cl
 from __future__ import annotations
 
 import asyncio
-import random
+import gc
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .addresses import source_address_of
 from .flaky import FlakyStation, OutboxCounts
 from .scenario import Scenario, ScenarioName
 from .station import Recorder, SimStation, StationOptions
@@ -60,6 +62,9 @@ class SimConfig:
     open_timeout: float = 60.0
     ping_interval: float | None = None
     """WebSocket ping interval of the stations (``None``: no pings from the stations)."""
+    source_addresses: tuple[str, ...] = ()
+    """Local addresses the stations connect from, round-robin by station number (empty: the OS picks);
+    see :mod:`ocppwire.sim.addresses`."""
 
     def __post_init__(self) -> None:
         if self.stations < 1:
@@ -68,6 +73,8 @@ class SimConfig:
             raise ValueError("duration must be positive and warmup not negative")
         if self.connect_concurrency < 1:
             raise ValueError("connect_concurrency must be at least 1")
+        if self.source_addresses and self.scenario.name is ScenarioName.FLAKY:
+            raise ValueError("source addresses are not supported by the flaky scenario (it runs the full client)")
 
 
 @dataclass
@@ -180,11 +187,26 @@ class Simulation:
             open_timeout=config.open_timeout,
             ping_interval=config.ping_interval,
         )
-        kind = FlakyStation if config.scenario.name is ScenarioName.FLAKY else SimStation
-        self.stations: list[SimStation | FlakyStation] = [
-            kind(number, f"{config.identity_prefix}{number:05d}", config.scenario, options, self.recorder)
-            for number in range(config.first_station, config.first_station + config.stations)
-        ]
+        numbers = range(config.first_station, config.first_station + config.stations)
+        self.stations: list[SimStation | FlakyStation]
+        if config.scenario.name is ScenarioName.FLAKY:
+            self.stations = [
+                FlakyStation(number, f"{config.identity_prefix}{number:05d}", config.scenario, options, self.recorder)
+                for number in numbers
+            ]
+        else:
+            addresses = config.source_addresses
+            self.stations = [
+                SimStation(
+                    number,
+                    f"{config.identity_prefix}{number:05d}",
+                    config.scenario,
+                    options,
+                    self.recorder,
+                    source_address=source_address_of(addresses, number),
+                )
+                for number in numbers
+            ]
 
     def _event(self, name: str, **details: Any) -> None:
         self.phase = name
@@ -192,15 +214,17 @@ class Simulation:
         if self._on_event is not None:
             self._on_event(name, details)
 
-    async def run(self) -> SimResult:
-        """Connect, warm up, measure, stop; returns the measured result."""
+    async def run(self, start_gate: Callable[[], Awaitable[None]] | None = None) -> SimResult:
+        """Connect, warm up, measure, stop; returns the measured result.
+
+        ``start_gate``, when given, is awaited after the ``connected`` event and before any traffic: a
+        run split over processes starts the traffic of all of them at once."""
         config = self.config
         raise_open_file_limit(config.stations + 256)
         recorder = self.recorder
         go = asyncio.Event()
         ready = asyncio.Event()
         pending = len(self.stations)
-        interval = config.scenario.interval
         gate = asyncio.Semaphore(config.connect_concurrency)
 
         async def lifecycle(station: SimStation | FlakyStation) -> None:
@@ -217,8 +241,6 @@ class Simulation:
             if not ok:
                 return
             await go.wait()
-            if interval:  # spread the stations over one interval instead of all sending at once
-                await asyncio.sleep(random.uniform(0, interval))
             await station.run()
 
         self._event("connecting", stations=config.stations)
@@ -227,6 +249,13 @@ class Simulation:
         await ready.wait()
         connect_seconds = time.perf_counter() - started
         self._event("connected", connected=self.connected, stations=config.stations, seconds=connect_seconds)
+        # The fleet's connections live until the end of the run: take them out of the collector's sight, or
+        # every full collection walks all of them (about a second per 10,000 stations) and stalls every
+        # station of this process at once, which would show up as the CSMS's latency.
+        gc.collect()
+        gc.freeze()
+        if start_gate is not None:
+            await start_gate()
 
         go.set()
         if config.warmup:
@@ -242,10 +271,14 @@ class Simulation:
 
         self._event("stopping")
         recorder.running = False
+        for station in self.stations:
+            if isinstance(station, SimStation):
+                station.interrupt()  # a paced station may be sleeping for most of an interval
         _, unfinished = await asyncio.wait(tasks, timeout=config.call_timeout + 5)
         for task in unfinished:
             task.cancel()
         closed = await asyncio.gather(*(s.close() for s in self.stations), return_exceptions=True)
+        gc.unfreeze()
         shutdown, _ = recorder.swap(recording=False)
         outbox = None
         if config.scenario.name is ScenarioName.FLAKY:

@@ -95,18 +95,30 @@ class StationOptions:
 class SimStation:
     """One station: :meth:`connect`, :meth:`boot`, :meth:`run` until the recorder stops, :meth:`close`."""
 
-    def __init__(self, index: int, identity: str, scenario: Scenario, options: StationOptions, recorder: Recorder):
+    def __init__(
+        self,
+        index: int,
+        identity: str,
+        scenario: Scenario,
+        options: StationOptions,
+        recorder: Recorder,
+        *,
+        source_address: str | None = None,
+    ):
         self.index = index
         self.identity = identity
         self.scenario = scenario
         self.options = options
         self.recorder = recorder
+        self.source_address = source_address
+        """The local address the connection is made from (``None``: the one the OS picks)."""
         self.ws: ClientConnection | None = None
         self._next_id = 0
         self._task: asyncio.Task[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting = False
         self._timed_out = False
+        self._idle = False
         # Requests come from the scenario's own (valid) templates: no per-call validation pass.
         self._config = ProtocolConfig(call_timeout=options.call_timeout, validate=False, id_factory=self._message_id)
         self.protocol = OcppProtocol(_CODEC, self._config, identity=identity)
@@ -125,6 +137,8 @@ class SimStation:
         self._loop = asyncio.get_running_loop()
         self.protocol = OcppProtocol(_CODEC, self._config, identity=self.identity)  # a fresh core per connection
         headers = {}
+        # websockets hands unknown keyword arguments to loop.create_connection(): bind the local end there.
+        bind: dict[str, Any] = {} if self.source_address is None else {"local_addr": (self.source_address, 0)}
         if options.password is not None:
             import base64
 
@@ -143,6 +157,7 @@ class SimStation:
                 close_timeout=5,
                 max_size=2**20,
                 proxy=None,
+                **bind,
             )
         except Exception:
             self.recorder.counters.connect_failures += 1
@@ -166,10 +181,18 @@ class SimStation:
         return True
 
     async def run(self) -> None:
-        """Send the scenario's CALLs until the recorder says stop (the current CALL is finished first)."""
+        """Send the scenario's CALLs until the recorder says stop (the current CALL is finished first).
+
+        A paced station first waits its stagger (:meth:`Scenario.stagger`); a timed scenario (``mix``)
+        sends each CALL when it is due, counted from the moment this method is called."""
+        if self.scenario.timed:
+            await self._run_timed()
+            return
         recorder = self.recorder
         interval = self.scenario.interval
         loop = asyncio.get_running_loop()
+        if interval:
+            await self.pause(self.scenario.stagger(self.index))
         due = loop.time()
         for spec, request in self.scenario.script(self.index):
             if not recorder.running:
@@ -180,9 +203,39 @@ class SimStation:
                 due += interval
                 pause = due - loop.time()
                 if pause > 0:
-                    await asyncio.sleep(pause)
+                    await self.pause(pause)
                 else:
                     due = loop.time()
+
+    async def _run_timed(self) -> None:
+        recorder = self.recorder
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        for due, spec, request in self.scenario.timed_script(self.index):
+            pause = start + due - loop.time()
+            if pause > 0:  # a station that fell behind sends at once, without skipping a CALL
+                await self.pause(pause)
+            if not recorder.running:
+                return
+            if await self.call(spec, request) is None and self.ws is None:
+                return
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep between two CALLs (not at all once the run is stopping); :meth:`interrupt` ends the sleep,
+        and with it the run."""
+        if not self.recorder.running:
+            return
+        self._idle = True
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self._idle = False
+
+    def interrupt(self) -> None:
+        """Stop a station that is pausing between CALLs now (its task is cancelled), instead of letting
+        the end of a run wait up to a whole interval for it. A station in a CALL finishes that CALL."""
+        if self._idle and self._task is not None:
+            self._task.cancel()
 
     async def call(self, spec: ActionSpec[Any, Any], request: Any) -> Any | None:
         """One round trip: the typed, validated response, or None after counting what went wrong."""
