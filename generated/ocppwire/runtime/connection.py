@@ -70,8 +70,17 @@ class OcppConnection(Generic[PeerT, HandlerT]):
         self._dispatch_to = binding.dispatcher(handler, self.peer)
         self.session.after = binding.after_dispatcher(handler, self.peer)
         self._closer: asyncio.Task[None] | None = None
-        self.finished = asyncio.Event()
+        self._finished: asyncio.Event | None = None  # made on demand: an idle connection need not carry one
+        self._ended = False
+
+    @property
+    def finished(self) -> asyncio.Event:
         """Set when :meth:`run` has fully finished (``on_disconnect`` included)."""
+        if self._finished is None:
+            self._finished = asyncio.Event()
+            if self._ended:
+                self._finished.set()
+        return self._finished
 
     async def _resumed_before_closed(self) -> bool:
         """While paused, wait for a free handler slot, or for the connection to go (then False):
@@ -129,7 +138,9 @@ class OcppConnection(Generic[PeerT, HandlerT]):
             except Exception:
                 log.exception("%s: on_disconnect failed", identity, extra={"ocpp_identity": identity})
             finally:
-                self.finished.set()
+                self._ended = True
+                if self._finished is not None:
+                    self._finished.set()
 
     async def _on_connect(self) -> None:
         try:

@@ -68,6 +68,7 @@ from .channel import Channel
 from .connection import ConnectionInfo, OcppConnection
 from .deflate import DeflateSettings, negotiate
 from .endpoint import Endpoint
+from .keepalive import KeepAlive
 from .handshake import (
     MAX_IDENTITY_LENGTH,
     AuthRequest,
@@ -335,6 +336,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         self._accepted_requests: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
         self._ws: list[Server | asyncio.Server] | None = None
         self._picows_tasks: set[asyncio.Task[None]] = set()
+        self._keepalive: KeepAlive | None = None
         self.observer: StationObserver | None = None
         """The cluster's observer of this server's stations (``None`` unless ``options.cluster`` is set)."""
         self._closing = False
@@ -392,12 +394,14 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         asynchronous = auth is not None and (
             inspect.iscoroutinefunction(auth) or inspect.iscoroutinefunction(getattr(auth, "__call__", None))
         )
+        if options.ping_interval and self._keepalive is None:
+            self._keepalive = KeepAlive(options.ping_interval, options.ping_timeout)
         factory = picows.server_protocol_factory(
             self._picows_upgrade,
             prepare=self._picows_prepare if asynchronous else None,
             handshake_timeout=options.open_timeout,
-            ping_interval=options.ping_interval,
-            ping_timeout=options.ping_timeout,
+            ping_interval=None,  # one KeepAlive timer for every connection instead of a task per connection
+            ping_timeout=None,
             max_frame_size=options.max_message_size,
             logger=picows.PicowsLogger(logging.getLogger("ocppwire.server.picows")),
         )
@@ -453,6 +457,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             close_timeout=options.close_timeout,
             label=accepted.identity,
             on_open=on_open,
+            keepalive=self._keepalive,
         )
         return picows.accept_upgrade(channel, subprotocol, None if agreed is None else agreed[0])
 
@@ -474,6 +479,8 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             await asyncio.wait(list(self._picows_tasks), timeout=self.options.close_timeout + 1)
         for ws_server in self._ws or ():
             await ws_server.wait_closed()
+        if self._keepalive is not None:
+            self._keepalive.stop()
         if self.observer is not None:
             await self.observer.detach()
         self._refusals.flush()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -43,6 +42,7 @@ from picows.picows import WSProtocol  # type: ignore[attr-defined]  # picows' ow
 from .channel import INVALID_TEXT, MESSAGE_TOO_BIG, ChannelClosedError
 from .deflate import MessageTooBigError, PerMessageDeflate
 from .exceptions import ConnectionClosedError
+from .keepalive import KeepAlive
 from .logsafe import TransportLogger
 
 __all__ = [
@@ -95,8 +95,12 @@ class PicowsChannel(WSListener):
         close_timeout: float,
         label: str,
         on_open: Callable[[PicowsChannel], None] | None = None,
+        keepalive: KeepAlive | None = None,
     ) -> None:
         self._on_open = on_open
+        self._keepalive = keepalive
+        self._ping_sent_at = 0.0  # 0: no ping waiting for its pong
+        self._next_ping_at = 0.0
         self._subprotocol = subprotocol
         self._deflate = deflate
         self._max_size = max_message_size
@@ -105,7 +109,7 @@ class PicowsChannel(WSListener):
         self._close_timeout = close_timeout
         self.label = label
         self.transport: WSTransport | None = None
-        self._inbox: deque[str | bytes] = deque()
+        self._inbox: list[str | bytes] = []  # at most read_ahead entries; an empty deque would cost 760 bytes
         self._waiter: asyncio.Future[None] | None = None
         self._reading_paused = False
         self._held = False  # pause_reading() was called: stay paused
@@ -124,6 +128,9 @@ class PicowsChannel(WSListener):
         self.transport = transport
         self.remote_address = transport.underlying_transport.get_extra_info("peername")
         on_open, self._on_open = self._on_open, None
+        if self._keepalive is not None:
+            self._next_ping_at = asyncio.get_running_loop().time() + self._keepalive.interval
+            self._keepalive.add(self)
         if on_open is not None:
             on_open(self)
 
@@ -156,7 +163,9 @@ class PicowsChannel(WSListener):
             if frame.rsv1:
                 self._fail(PROTOCOL_ERROR, "RSV1 on a continuation frame")
                 return
-        else:  # PING is answered by picows, PONG feeds its keep-alive; nothing else reaches us
+        else:  # PING is answered by picows; a PONG answers our keep-alive ping
+            if kind is WSMsgType.PONG:
+                self._ping_sent_at = 0.0
             return
         self._fragments_size += frame.payload_size
         if self._fragments_size > self._max_size:
@@ -167,6 +176,8 @@ class PicowsChannel(WSListener):
             self._end_message()
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
+        if self._keepalive is not None:
+            self._keepalive.discard(self)
         self._gone = True
         self._fragments = None
         self._wake()
@@ -184,6 +195,21 @@ class PicowsChannel(WSListener):
         writable, self._writable = self._writable, None
         if writable is not None and not writable.done():
             writable.set_result(None)
+
+    def keepalive_check(self, now: float, interval: float, timeout: float) -> None:
+        """Called by the server's :class:`~ocppwire.runtime.keepalive.KeepAlive` every tick."""
+        transport = self.transport
+        if transport is None or self._gone:
+            return
+        if self._ping_sent_at:
+            if now - self._ping_sent_at >= timeout:
+                self._ping_sent_at = 0.0
+                self._fail(1011, "keepalive ping timeout")
+            return
+        if now >= self._next_ping_at:
+            self._ping_sent_at = now
+            self._next_ping_at = now + interval
+            transport.send_ping()
 
     # ---- receiving ----------------------------------------------------------------------------------
     def _end_message(self) -> None:
@@ -263,7 +289,7 @@ class PicowsChannel(WSListener):
         inbox = self._inbox
         if not inbox:
             return None
-        message = inbox.popleft()
+        message = inbox.pop(0)
         if self._reading_paused and len(inbox) < self._read_ahead and not self._held:
             self._resume_reading()
         return message
