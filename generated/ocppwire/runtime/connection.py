@@ -45,6 +45,20 @@ SessionConfig = ProtocolConfig
 class OcppConnection(Generic[PeerT, HandlerT]):
     """An open WebSocket bound to a handler and a typed peer for its whole life."""
 
+    __slots__ = (
+        "_closer",
+        "_dispatch_to",
+        "_ended",
+        "_finished",
+        "binding",
+        "channel",
+        "handler",
+        "info",
+        "peer",
+        "session",
+        "__weakref__",
+    )
+
     def __init__(
         self,
         channel: Channel,

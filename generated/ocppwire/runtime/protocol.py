@@ -335,6 +335,23 @@ class ResultRejected(Event):
 class OcppProtocol:
     """OCPP-J RPC for one connection, without I/O (see the module docs)."""
 
+    __slots__ = (
+        "_bad_in_row",
+        "_close_reason",
+        "_closed",
+        "_closing",
+        "_expired",
+        "_incoming",
+        "_inflight",
+        "_outbox",
+        "_queue",
+        "_signed_in",
+        "codec",
+        "config",
+        "identity",
+        "stats",
+    )
+
     def __init__(self, codec: Codec, config: ProtocolConfig | None = None, *, identity: str = "") -> None:
         self.codec = codec
         self.config = config or ProtocolConfig()

@@ -117,6 +117,27 @@ class Session:
     when the connection ends.
     """
 
+    __slots__ = (
+        "_busy",
+        "_close_transport",
+        "_closed",
+        "_dispatch",
+        "_faults",
+        "_handlers",
+        "_loop",
+        "_resumed",
+        "_send",
+        "_timer",
+        "_timer_at",
+        "after",
+        "codec",
+        "config",
+        "identity",
+        "protocol",
+        "stats",
+        "__weakref__",
+    )
+
     def __init__(
         self,
         codec: Codec,

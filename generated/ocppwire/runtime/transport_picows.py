@@ -75,6 +75,15 @@ def close_code(code: int) -> WSCloseCode:
         return WSCloseCode.POLICY_VIOLATION
 
 
+def _forget_handshake(transport: WSTransport) -> None:
+    """picows keeps the upgrade request and response (headers included) for the connection's whole life; once
+    the connection is open nothing reads them again, and an idle station should not pay for them."""
+    for message in (transport.request, transport.response):
+        headers = getattr(message, "headers", None)
+        if headers is not None:
+            headers.clear()
+
+
 def _reason(text: str) -> bytes | None:
     """A close reason as UTF-8, cut to the 123 bytes a close frame has room for (never mid-character)."""
     data = text.encode()[:123].decode("utf-8", "ignore").encode()
@@ -83,6 +92,34 @@ def _reason(text: str) -> bytes | None:
 
 class PicowsChannel(WSListener):
     """One picows connection as a channel; picows calls the ``on_ws_*`` methods, the OCPP connection the rest."""
+
+    __slots__ = (
+        "_close_timeout",
+        "_closed_code",
+        "_deflate",
+        "_disconnected",
+        "_fragments",
+        "_fragments_compressed",
+        "_fragments_size",
+        "_fragments_type",
+        "_gone",
+        "_held",
+        "_inbox",
+        "_keepalive",
+        "_max_size",
+        "_next_ping_at",
+        "_on_open",
+        "_ping_sent_at",
+        "_read_ahead",
+        "_reading_paused",
+        "_send_timeout",
+        "_subprotocol",
+        "_waiter",
+        "_writable",
+        "label",
+        "remote_address",
+        "transport",
+    )
 
     def __init__(
         self,
@@ -127,6 +164,7 @@ class PicowsChannel(WSListener):
     def on_ws_connected(self, transport: WSTransport) -> None:
         self.transport = transport
         self.remote_address = transport.underlying_transport.get_extra_info("peername")
+        _forget_handshake(transport)
         on_open, self._on_open = self._on_open, None
         if self._keepalive is not None:
             self._next_ping_at = asyncio.get_running_loop().time() + self._keepalive.interval
