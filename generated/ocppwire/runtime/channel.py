@@ -22,7 +22,7 @@ What each channel guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from .exceptions import ConnectionClosedError
@@ -77,6 +77,10 @@ class Channel(Protocol):
 
     async def wait_closed(self) -> None:
         """Return once the connection is gone."""
+
+    def deliver_to(self, receive: Callable[[str], None], ready: Callable[[], bool]) -> bool:
+        """Offer to call ``receive`` with each text message as it arrives, when ``ready()`` and nothing is queued
+        (no task switch per message); ``False``: this channel delivers through :meth:`recv` only."""
 
     def pause_reading(self) -> None:
         """Stop reading from the socket (tests use it to play a peer that stops reading)."""

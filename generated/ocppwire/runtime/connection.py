@@ -48,6 +48,7 @@ class OcppConnection(Generic[PeerT, HandlerT]):
     __slots__ = (
         "_closer",
         "_dispatch_to",
+        "_draining",
         "_ended",
         "_finished",
         "binding",
@@ -86,6 +87,11 @@ class OcppConnection(Generic[PeerT, HandlerT]):
         self._closer: asyncio.Task[None] | None = None
         self._finished: asyncio.Event | None = None  # made on demand: an idle connection need not carry one
         self._ended = False
+        self._draining = False  # the receive loop is handling a queued message: direct delivery must wait
+        channel.deliver_to(self.session.receive_now, self._ready_for_direct)
+
+    def _ready_for_direct(self) -> bool:
+        return not self._draining and not self.session.paused
 
     @property
     def finished(self) -> asyncio.Event:
@@ -133,12 +139,20 @@ class OcppConnection(Generic[PeerT, HandlerT]):
                 data = channel.next_message()
                 if data is None:
                     data = await channel.recv()
+                    if session.paused:  # direct deliveries filled every handler slot while we waited
+                        if not await self._resumed_before_closed():
+                            reason = "connection lost while paused"
+                            break
                 if type(data) is bytes:
                     log.info("%s: binary frame refused; closing (1003)", identity, extra={"ocpp_identity": identity})
                     await self.close(UNSUPPORTED_DATA, "OCPP-J frames are text frames")
                     reason = "binary frame"
                     break
-                await session.receive(data)
+                self._draining = True
+                try:
+                    await session.receive(data)
+                finally:
+                    self._draining = False
         except ChannelClosedError as exc:
             reason = f"connection closed ({exc.code if exc.code is not None else 'no close frame'})"
         finally:

@@ -115,7 +115,10 @@ class PicowsChannel(WSListener):
         "_send_timeout",
         "_subprotocol",
         "_waiter",
-        "_writable",
+        "_backlog",
+        "_stall",
+        "_direct",
+        "_ready",
         "label",
         "remote_address",
         "transport",
@@ -150,7 +153,11 @@ class PicowsChannel(WSListener):
         self._waiter: asyncio.Future[None] | None = None
         self._reading_paused = False
         self._held = False  # pause_reading() was called: stay paused
-        self._writable: asyncio.Future[None] | None = None  # set while picows says the write buffer is full
+        # while picows says the socket's write buffer is full: what waits to be written, in order
+        self._backlog: list[tuple[bytes, asyncio.Future[None]]] | None = None
+        self._stall: asyncio.TimerHandle | None = None  # drops the peer if the backlog waits send_timeout seconds
+        self._direct: Callable[[str], None] | None = None
+        self._ready: Callable[[], bool] | None = None
         self._fragments: list[bytes] | None = None
         self._fragments_size = 0
         self._fragments_type = _TEXT
@@ -219,20 +226,55 @@ class PicowsChannel(WSListener):
         self._gone = True
         self._fragments = None
         self._wake()
-        writable = self._writable
-        if writable is not None and not writable.done():
-            writable.set_result(None)
+        self._drop_backlog()
         if not self._disconnected.done():
             self._disconnected.set_result(None)
 
     def pause_writing(self) -> None:
-        if self._writable is None:
-            self._writable = asyncio.get_running_loop().create_future()
+        if self._backlog is None:
+            self._backlog = []
+            self._stall = asyncio.get_running_loop().call_later(self._send_timeout, self._stalled)
 
     def resume_writing(self) -> None:
-        writable, self._writable = self._writable, None
-        if writable is not None and not writable.done():
-            writable.set_result(None)
+        backlog, self._backlog = self._backlog, None
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+        for index, (data, written) in enumerate(backlog or ()):
+            if self._backlog is not None:  # full again: the rest keeps waiting, ahead of anything newer
+                self._backlog[:0] = (backlog or [])[index:]
+                return
+            if self._gone:
+                break
+            self._write(data)
+            if not written.done():
+                written.set_result(None)
+        if self._gone:
+            self._drop_backlog(backlog)
+
+    def _stalled(self) -> None:
+        """The peer has not read for ``send_timeout`` seconds while we had something to write: drop it."""
+        self._stall = None
+        log.warning(
+            "%s: peer did not read for %g s; dropping the connection",
+            self.label,
+            self._send_timeout,
+            extra={"ocpp_identity": self.label},
+        )
+        self.abort()
+        self._drop_backlog()
+
+    def _drop_backlog(self, backlog: list[tuple[bytes, asyncio.Future[None]]] | None = None) -> None:
+        """Fail every write still waiting (the connection is gone)."""
+        if backlog is None:
+            backlog, self._backlog = self._backlog, None
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+        for _, written in backlog or ():
+            if not written.done():
+                written.set_exception(ConnectionClosedError(f"{self.label}: connection closed"))
+                written.exception()  # retrieved: nobody may be awaiting a fire-and-forget write
 
     def keepalive_check(self, now: float, interval: float, timeout: float) -> None:
         """Called by the server's :class:`~ocppwire.runtime.keepalive.KeepAlive` every tick."""
@@ -276,6 +318,13 @@ class PicowsChannel(WSListener):
         if self._closed_code is not None or self._gone:
             return  # closing: what still arrives is not for the application
         inbox = self._inbox
+        direct = self._direct
+        if direct is not None and not inbox and type(message) is str and self._ready is not None and self._ready():
+            try:
+                direct(message)
+            except Exception:  # the session never raises for peer input; a bug must not reach picows
+                log.exception("%s: could not handle a message", self.label, extra={"ocpp_identity": self.label})
+            return
         inbox.append(message)
         if len(inbox) >= self._read_ahead and not self._reading_paused and self.transport is not None:
             self._reading_paused = True
@@ -351,8 +400,11 @@ class PicowsChannel(WSListener):
     def send(self, data: bytes) -> Awaitable[None] | None:
         if self.closed:
             raise ConnectionClosedError(f"{self.label}: connection closed")
-        if self._writable is not None:
-            return self._send_when_writable(data)  # the peer is not reading fast enough: wait, bounded
+        backlog = self._backlog
+        if backlog is not None:  # the peer is not reading fast enough: wait in line (bounded by send_timeout)
+            written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            backlog.append((data, written))
+            return written
         self._write(data)
         return None
 
@@ -367,23 +419,12 @@ class PicowsChannel(WSListener):
                 return
         transport.send(_TEXT, data)
 
-    async def _send_when_writable(self, data: bytes) -> None:
-        try:
-            async with asyncio.timeout(self._send_timeout):
-                while self._writable is not None and not self._gone:
-                    await asyncio.shield(self._writable)
-        except TimeoutError:
-            log.warning(
-                "%s: peer did not read for %g s; dropping the connection",
-                self.label,
-                self._send_timeout,
-                extra={"ocpp_identity": self.label},
-            )
-            self.abort()
-            raise ConnectionClosedError(f"{self.label}: send timed out") from None
-        if self.closed:
-            raise ConnectionClosedError(f"{self.label}: connection closed")
-        self._write(data)
+    def deliver_to(self, receive: Callable[[str], None], ready: Callable[[], bool]) -> bool:
+        """Hand text messages straight to ``receive`` from picows' data callback while ``ready()`` says the
+        connection can take one and nothing is queued; the receive loop only sees what arrives otherwise."""
+        self._direct = receive
+        self._ready = ready
+        return True
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         transport = self.transport

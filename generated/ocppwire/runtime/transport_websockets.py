@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from websockets.asyncio.connection import Connection
@@ -101,6 +101,9 @@ class WebsocketsChannel:
 
     async def wait_closed(self) -> None:
         await self.ws.wait_closed()
+
+    def deliver_to(self, receive: Callable[[str], None], ready: Callable[[], bool]) -> bool:
+        return False  # websockets hands messages over through recv() only
 
     def pause_reading(self) -> None:
         self._transport.pause_reading()
