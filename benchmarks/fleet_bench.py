@@ -69,6 +69,8 @@ class FleetConfig:
     fit: bool = True
     """Shrink the fleet to what the CSMS's open-file limit allows (and say so) instead of failing."""
     seed: int = 2001
+    csms_gc_threshold: int = 0
+    """The CSMS collector's generation-0 threshold (0: Python's default, 700)."""
     csms_gc_freeze: bool = False
     """Have the CSMS freeze its collector once the fleet is connected (SIGUSR1, see servers.freeze_collector)."""
 
@@ -94,6 +96,8 @@ def run(config: FleetConfig) -> dict[str, Any]:
     """One CSMS process, one simulator run (several worker processes); the figures and what limited them."""
     extra = ["--compression", "--window-bits", "9", "--mem-level", "1"]
     extra += ["--transport", config.transport, "--loop", config.loop]
+    if config.csms_gc_threshold:
+        extra += ["--gc-threshold", str(config.csms_gc_threshold)]
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="fleet-") as scratch:
         gc_stats = os.path.join(scratch, "gc.json")
@@ -197,15 +201,28 @@ def fleet_table(config: FleetConfig, data: dict[str, Any]) -> str:
             f"{data['csms_full_collections']} ({data['csms_longest_full_collection'] * 1e3:,.0f} ms)",
         ],
         ["errors", f"{data['errors']:,}"],
+        ["target: 50,000 stations, p99 < 100 ms, no error", _verdict(data)],
     ]  # fmt: skip
     title = (
         f"Fleet: {data['stations']:,} stations on one ocppwire CSMS process ({config.transport}, {config.loop}; "
         f"Heartbeat every {config.heartbeat_interval:g} s + MeterValues every {config.meter_interval:g} s per "
         f"station, staggered; permessage-deflate on; {data['source_addresses']} source addresses; "
         f"{'CSMS collector frozen after connecting; ' if config.csms_gc_freeze else ''}"
+        f"{f'CSMS gc threshold {config.csms_gc_threshold:,}; ' if config.csms_gc_threshold else ''}"
         f"{config.warmup:g} s warm-up, {config.duration:g} s window)"
     )
     return render(title, ["", "value"], rows)
+
+
+def _verdict(data: dict[str, Any]) -> str:
+    misses = []
+    if data["connected"] < 50_000:
+        misses.append(f"{data['connected']:,} stations")
+    if not data["latency_ms"]["p99"] < 100:
+        misses.append(f"p99 {data['latency_ms']['p99']:,.0f} ms")
+    if data["errors"]:
+        misses.append(f"{data['errors']:,} errors")
+    return "met" if not misses else "not met: " + ", ".join(misses)
 
 
 def main() -> None:
@@ -222,6 +239,7 @@ def main() -> None:
     parser.add_argument("--source-addresses", type=int, default=4, help="127.0.0.1 ... 127.0.0.N")
     parser.add_argument("--connect-concurrency", type=int, default=200)
     parser.add_argument("--no-fit", action="store_true", help="do not shrink the fleet to the open-file limit")
+    parser.add_argument("--csms-gc-threshold", type=int, default=0, help="CSMS gc generation-0 threshold")
     parser.add_argument(
         "--csms-gc-freeze", action="store_true", help="the CSMS freezes its garbage collector once all are connected"
     )
@@ -233,6 +251,7 @@ def main() -> None:
         loop=args.loop, sim_loop=args.sim_loop, sim_processes=args.sim_processes,
         source_addresses=args.source_addresses, connect_concurrency=args.connect_concurrency, fit=not args.no_fit,
         csms_gc_freeze=args.csms_gc_freeze,
+        csms_gc_threshold=args.csms_gc_threshold,
     )  # fmt: skip
     print("\n".join(header_lines()), "\n", flush=True)
     data = run(config)
