@@ -67,6 +67,7 @@ def main() -> None:
                 duration=1.0 if args.quick else e2e_bench.E2EConfig.duration,
                 stations=(100,) if args.quick else e2e_bench.E2EConfig.stations,
                 compression=compression,
+                sim_transport="picows",
             )
             table, data = e2e_bench.run_transports(config, _note)
             print(table, flush=True)

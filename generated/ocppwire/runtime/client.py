@@ -48,7 +48,7 @@ from .options import ClientOptions
 from .roles import HandlerT, PeerT, RoleBinding
 from .transport_websockets import WebsocketsChannel
 
-__all__ = ["ClientOptions", "OcppClient", "connect", "station_url"]
+__all__ = ["ClientOptions", "OcppClient", "connect", "open_channel", "station_url"]
 
 log = logging.getLogger("ocppwire.client")
 
@@ -252,76 +252,7 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
                 self._first.set_exception(ConnectionClosedError(f"{self.identity}: client closed"))
 
     async def _open(self) -> Channel:
-        options = self.options
-        headers: dict[str, str] = {}
-        if options.password is not None:
-            headers["Authorization"] = basic_authorization(self.identity, options.password)
-        if options.transport == "picows":
-            return await self._open_picows(headers)
-        extra: dict[str, Any] = {}
-        if options.ssl is not None:
-            extra["ssl"] = options.ssl
-        subprotocol = self.binding.actions.subprotocol
-        ws = await ws_connect(
-            self.url,
-            subprotocols=[Subprotocol(subprotocol)],
-            additional_headers=headers,
-            compression="deflate" if options.compression else None,
-            proxy=None,
-            logger=TransportLogger(logging.getLogger("ocppwire.client.websockets")),
-            **options.websocket_settings(),
-            **extra,
-        )
-        if ws.subprotocol != subprotocol:
-            await ws.close(1002, f"subprotocol {subprotocol} required")
-            raise ConnectionRejectedError(f"CSMS did not agree on subprotocol {subprotocol}")
-        return WebsocketsChannel(ws, send_timeout=options.send_timeout, label=self.identity)
-
-    async def _open_picows(self, headers: dict[str, str]) -> Channel:
-        from picows import ws_connect as picows_connect
-
-        from . import transport_picows as picows
-
-        options = self.options
-        subprotocol = self.binding.actions.subprotocol
-        headers["Sec-WebSocket-Protocol"] = subprotocol
-        settings = None
-        if options.compression:
-            settings = options.compression if isinstance(options.compression, DeflateSettings) else DeflateSettings()
-            headers["Sec-WebSocket-Extensions"] = client_offer(settings)
-
-        def make_channel(request: Any, response: Any) -> picows.PicowsChannel:
-            agreed = accept_response(response.headers.get("Sec-WebSocket-Extensions"), settings) if settings else None
-            return picows.PicowsChannel(
-                subprotocol=response.headers.get("Sec-WebSocket-Protocol"),
-                deflate=agreed,
-                max_message_size=options.max_message_size,
-                read_ahead=options.read_ahead,
-                send_timeout=options.send_timeout,
-                close_timeout=options.close_timeout,
-                label=self.identity,
-            )
-
-        async with asyncio.timeout(options.open_timeout):
-            _, channel = await picows_connect(
-                make_channel,
-                self.url,
-                ssl_context=options.ssl,
-                websocket_handshake_timeout=options.open_timeout,
-                logger_name=picows.PicowsLogger(logging.getLogger("ocppwire.client.picows")),
-                max_frame_size=options.max_message_size,
-                extra_headers=headers,
-                max_redirects=0,
-                read_buffer_init_size=2048,
-                use_aiofastnet=False,
-                **picows.ping_settings(options.ping_interval, options.ping_timeout),
-            )
-        if not isinstance(channel, picows.PicowsChannel):  # the CSMS ended the connection during the handshake
-            raise ConnectionClosedError(f"{self.identity}: connection closed during the opening handshake")
-        if channel.subprotocol != subprotocol:
-            await channel.close(1002, f"subprotocol {subprotocol} required")
-            raise ConnectionRejectedError(f"CSMS did not agree on subprotocol {subprotocol}")
-        return channel
+        return await open_channel(self.url, self.identity, self.binding.actions.subprotocol, self.options)
 
     async def _serve(self, channel: Channel) -> None:
         info = ConnectionInfo(
@@ -345,6 +276,86 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
             self._connected.clear()
             log.info("%s: disconnected", self.identity, extra={"ocpp_identity": self.identity})
 
+
+
+async def open_channel(
+    url: str, identity: str, subprotocol: str, options: ClientOptions, *, local_address: str | None = None
+) -> Channel:
+    """Open one WebSocket to a CSMS as station ``identity`` (``url`` already ends with the identity), on the
+    transport ``options`` name, offering ``subprotocol``: the handshake every station connection makes (Basic
+    auth, TLS, permessage-deflate, pings, limits). :class:`ConnectionRejectedError` when the CSMS does not
+    agree on the subprotocol. ``local_address`` binds the local end (a load generator spreading its
+    connections over several 127.0.0.x addresses)."""
+    headers: dict[str, str] = {}
+    if options.password is not None:
+        headers["Authorization"] = basic_authorization(identity, options.password)
+    bind: dict[str, Any] = {} if local_address is None else {"local_addr": (local_address, 0)}
+    if options.transport == "picows":
+        return await _open_picows(url, identity, subprotocol, options, headers, bind)
+    if options.ssl is not None:
+        bind["ssl"] = options.ssl
+    ws = await ws_connect(
+        url,
+        subprotocols=[Subprotocol(subprotocol)],
+        additional_headers=headers,
+        compression="deflate" if options.compression else None,
+        proxy=None,
+        logger=TransportLogger(logging.getLogger("ocppwire.client.websockets")),
+        **options.websocket_settings(),
+        **bind,
+    )
+    if ws.subprotocol != subprotocol:
+        await ws.close(1002, f"subprotocol {subprotocol} required")
+        raise ConnectionRejectedError(f"CSMS did not agree on subprotocol {subprotocol}")
+    return WebsocketsChannel(ws, send_timeout=options.send_timeout, label=identity)
+
+
+async def _open_picows(
+    url: str, identity: str, subprotocol: str, options: ClientOptions, headers: dict[str, str], bind: dict[str, Any]
+) -> Channel:
+    from picows import ws_connect as picows_connect
+
+    from . import transport_picows as picows
+
+    headers["Sec-WebSocket-Protocol"] = subprotocol
+    settings = None
+    if options.compression:
+        settings = options.compression if isinstance(options.compression, DeflateSettings) else DeflateSettings()
+        headers["Sec-WebSocket-Extensions"] = client_offer(settings)
+
+    def make_channel(request: Any, response: Any) -> picows.PicowsChannel:
+        agreed = accept_response(response.headers.get("Sec-WebSocket-Extensions"), settings) if settings else None
+        return picows.PicowsChannel(
+            subprotocol=response.headers.get("Sec-WebSocket-Protocol"),
+            deflate=agreed,
+            max_message_size=options.max_message_size,
+            read_ahead=options.read_ahead,
+            send_timeout=options.send_timeout,
+            close_timeout=options.close_timeout,
+            label=identity,
+        )
+
+    async with asyncio.timeout(options.open_timeout):
+        _, channel = await picows_connect(
+            make_channel,
+            url,
+            ssl_context=options.ssl,
+            websocket_handshake_timeout=options.open_timeout,
+            logger_name=picows.PicowsLogger(logging.getLogger("ocppwire.client.picows")),
+            max_frame_size=options.max_message_size,
+            extra_headers=headers,
+            max_redirects=0,
+            read_buffer_init_size=2048,
+            use_aiofastnet=False,
+            **picows.ping_settings(options.ping_interval, options.ping_timeout),
+            **bind,
+        )
+    if not isinstance(channel, picows.PicowsChannel):  # the CSMS ended the connection during the handshake
+        raise ConnectionClosedError(f"{identity}: connection closed during the opening handshake")
+    if channel.subprotocol != subprotocol:
+        await channel.close(1002, f"subprotocol {subprotocol} required")
+        raise ConnectionRejectedError(f"CSMS did not agree on subprotocol {subprotocol}")
+    return channel
 
 def connect(
     binding: RoleBinding[PeerT, HandlerT],

@@ -63,6 +63,8 @@ class SimConfig:
     ping_interval: float | None = None
     """WebSocket ping interval of the stations (``None``: no pings from the stations)."""
     source_addresses: tuple[str, ...] = ()
+    transport: str = "websockets"
+    """The stations' WebSocket implementation (``websockets`` or ``picows``)."""
     """Local addresses the stations connect from, round-robin by station number (empty: the OS picks);
     see :mod:`ocppwire.sim.addresses`."""
 
@@ -186,6 +188,7 @@ class Simulation:
             call_timeout=config.call_timeout,
             open_timeout=config.open_timeout,
             ping_interval=config.ping_interval,
+            transport=config.transport,
         )
         numbers = range(config.first_station, config.first_station + config.stations)
         self.stations: list[SimStation | FlakyStation]
