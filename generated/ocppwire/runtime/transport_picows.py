@@ -455,21 +455,22 @@ class PicowsChannel(WSListener):
 
 class PicowsLogger(TransportLogger):
     """picows' log, made safe (see :class:`~ocppwire.runtime.logsafe.TransportLogger`) and put in proportion:
-    picows reports a peer's broken frame or handshake at ERROR, but what a peer does wrong is not our error,
-    so every record is logged at INFO at most, and every record at INFO passes the rate limiter."""
+    picows reports every connection at INFO (ocppwire's own lines already do) and a peer's broken frame or
+    handshake at ERROR, but what a peer does wrong is not our error. So its INFO lines become DEBUG, and its
+    warnings and errors INFO, through the rate limiter."""
 
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
-        if level >= logging.INFO:
-            if not self.isEnabledFor(logging.INFO) or not self.limiter.allow(logging.INFO):
-                return
-            kwargs.pop("exc_info", None)
-            super().log(logging.INFO, msg, *args, **kwargs)
+        if level < logging.WARNING:
+            super().log(min(level, logging.DEBUG), msg, *args, **kwargs)
             return
-        super().log(level, msg, *args, **kwargs)
+        if not self.isEnabledFor(logging.INFO) or not self.limiter.allow(logging.INFO):
+            return
+        kwargs.pop("exc_info", None)
+        super().log(logging.INFO, msg, *args, **kwargs)
 
     def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
         kwargs.pop("exc_info", None)
-        self.log(logging.INFO, msg, *args, **kwargs)
+        self.log(logging.ERROR, msg, *args, **kwargs)
 
 
 # ---- the server's upgrade (handshake) -----------------------------------------------------------------
