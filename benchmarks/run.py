@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from . import codec_bench, e2e_bench, refused_frames, versions_bench
+from . import codec_bench, e2e_bench, refused_frames, scale_bench, versions_bench
 from .machine import describe, header_lines
 from .timing import Budget
 
@@ -72,6 +72,10 @@ def main() -> None:
             table, data = e2e_bench.run_transports(config, _note)
             print(table, flush=True)
             results[f"transports{'_deflate' if compression else ''}"] = data
+        _note("memory per idle connection")
+        table, rows = scale_bench.idle_memory(500 if args.quick else 2000)
+        print(table, flush=True)
+        results["idle_memory"] = rows
     print(f"(total {time.perf_counter() - started:.0f} s)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

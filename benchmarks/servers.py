@@ -86,6 +86,7 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
             server_max_window_bits=args.window_bits,
             client_max_window_bits=args.window_bits,
             server_no_context_takeover=args.no_context_takeover,
+            client_no_context_takeover=args.no_context_takeover,  # both directions: no zlib state kept when idle
             mem_level=args.mem_level,
         )
     server = await csms.serve(
