@@ -8,6 +8,7 @@ with the ``figures`` fixture; they are printed at the end of the run, so ``make 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,8 @@ class Figures:
     """Collects named measurements for the end-of-run summary."""
 
     def record(self, name: str, **values: Any) -> None:
-        _FIGURES.append((name, values))
+        transport = os.environ.get("OCPPWIRE_TRANSPORT")  # set by each_transport: say which run it was
+        _FIGURES.append((f"{name} [{transport}]" if transport else name, values))
 
 
 @pytest.fixture

@@ -19,13 +19,19 @@ async def crash(server: Any) -> None:
 
     The listening socket closes and every connection's TCP transport is aborted (RST, no WebSocket
     close frame), so stations see the connection vanish mid-call. The CSMS's own sessions see the
-    same thing and fail their pending calls. Uses the websockets servers underneath (``server._ws``,
-    one per listening socket): the public API only offers graceful shutdown.
+    same thing and fail their pending calls. Uses the servers underneath (``server._ws``, one per
+    listening socket: websockets servers or asyncio servers for picows) and the open connections: the
+    public API only offers graceful shutdown.
     """
-    for ws_server in server._ws:
-        ws_server.close(close_connections=False)
-        for connection in list(ws_server.connections):
-            connection.transport.abort()
+    for listener in server._ws:
+        if hasattr(listener, "connections"):  # websockets
+            listener.close(close_connections=False)
+            for connection in list(listener.connections):
+                connection.transport.abort()
+        else:  # picows: an asyncio server stops listening and leaves its connections alone
+            listener.close()
+    for connection in list(server._connections.values()):
+        connection.abort()
     await server.close(grace=0)
 
 

@@ -21,6 +21,9 @@ from ..conftest import Figures
 from .fleet import VENDOR, start_fleet
 from .ledger import Ledger
 from .scale import SCALE
+import pytest
+
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
 
 ACCEPTED = e.DataTransferStatusEnumType.ACCEPTED
 

@@ -28,6 +28,8 @@ from .fleet import EchoCsms, Workload, echo_request, start_fleet
 from .ledger import Ledger
 from .scale import SCALE
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 CALL_TIMEOUT = 20.0  # far above any prompt failure, so a timeout would stand out
 BACKOFF = RetryBackOff(wait_minimum=0.1, random_range=0.5, repeat_times=3)
 
