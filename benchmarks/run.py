@@ -73,9 +73,9 @@ def main() -> None:
             print(table, flush=True)
             results[f"transports{'_deflate' if compression else ''}"] = data
         _note("memory per idle connection")
-        table, rows = scale_bench.idle_memory(500 if args.quick else 2000)
-        print(table, flush=True)
-        results["idle_memory"] = rows
+        memory_table, memory = scale_bench.idle_memory(500 if args.quick else 2000)
+        print(memory_table, flush=True)
+        results["idle_memory"] = memory
     print(f"(total {time.perf_counter() - started:.0f} s)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
