@@ -9,6 +9,7 @@ for most of a minute, and a fleet split over processes reports one merged result
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import json
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from ocppwire.sim import Scenario, ScenarioName, SimConfig, SimResult, simulate
 from ocppwire.sim.addresses import parse_source_addresses, source_address_of
+from ocppwire.sim.collector import quiet_collector
 from ocppwire.sim.workers import split
 from ocppwire.v201 import csms
 from ocppwire.v201 import messages as m
@@ -89,6 +91,14 @@ def test_mix_is_staggered_periodic_and_repeatable() -> None:
     starts = {next(scenario.timed_script(station))[0] for station in range(50)}
     assert len(starts) == 50
     assert next(Scenario(ScenarioName.MIX, seed=8).timed_script(3))[0] != times[0]
+
+
+def test_the_quiet_collector_restores_the_collector() -> None:
+    before = gc.get_threshold()
+    with quiet_collector():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 1_000_000
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_split_keeps_station_numbers_contiguous() -> None:
