@@ -26,7 +26,6 @@ import json
 import math
 import os
 import resource
-import signal
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -71,8 +70,6 @@ class FleetConfig:
     seed: int = 2001
     csms_gc_threshold: int = 0
     """The CSMS collector's generation-0 threshold (0: Python's default, 700)."""
-    csms_gc_freeze: bool = False
-    """Have the CSMS freeze its collector once the fleet is connected (SIGUSR1, see servers.freeze_collector)."""
 
 
 def port_range() -> int:
@@ -149,7 +146,6 @@ def _run(config: FleetConfig, extra: list[str], notes: list[str]) -> dict[str, A
                 "--loop", config.sim_loop, "--seed", str(config.seed),
             ],
             timeout=900 + config.warmup + config.duration,
-            on_connected=(lambda: csms.process.send_signal(signal.SIGUSR1)) if config.csms_gc_freeze else None,
         )  # fmt: skip
         peak = peak_rss(csms.process)
     result = events.result
@@ -207,7 +203,6 @@ def fleet_table(config: FleetConfig, data: dict[str, Any]) -> str:
         f"Fleet: {data['stations']:,} stations on one ocppwire CSMS process ({config.transport}, {config.loop}; "
         f"Heartbeat every {config.heartbeat_interval:g} s + MeterValues every {config.meter_interval:g} s per "
         f"station, staggered; permessage-deflate on; {data['source_addresses']} source addresses; "
-        f"{'CSMS collector frozen after connecting; ' if config.csms_gc_freeze else ''}"
         f"{f'CSMS gc threshold {config.csms_gc_threshold:,}; ' if config.csms_gc_threshold else ''}"
         f"{config.warmup:g} s warm-up, {config.duration:g} s window)"
     )
@@ -240,9 +235,6 @@ def main() -> None:
     parser.add_argument("--connect-concurrency", type=int, default=200)
     parser.add_argument("--no-fit", action="store_true", help="do not shrink the fleet to the open-file limit")
     parser.add_argument("--csms-gc-threshold", type=int, default=0, help="CSMS gc generation-0 threshold")
-    parser.add_argument(
-        "--csms-gc-freeze", action="store_true", help="the CSMS freezes its garbage collector once all are connected"
-    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     args = parser.parse_args()
     config = FleetConfig(
@@ -250,7 +242,6 @@ def main() -> None:
         heartbeat_interval=args.heartbeat_interval, meter_interval=args.meter_interval, transport=args.transport,
         loop=args.loop, sim_loop=args.sim_loop, sim_processes=args.sim_processes,
         source_addresses=args.source_addresses, connect_concurrency=args.connect_concurrency, fit=not args.no_fit,
-        csms_gc_freeze=args.csms_gc_freeze,
         csms_gc_threshold=args.csms_gc_threshold,
     )  # fmt: skip
     print("\n".join(header_lines()), "\n", flush=True)

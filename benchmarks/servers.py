@@ -229,7 +229,6 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    loop.add_signal_handler(signal.SIGUSR1, freeze_collector)
     ready = {"port": port, "pid": os.getpid(), "kind": args.kind, "open_files": open_files}
     print(json.dumps(ready), flush=True)
     await stop.wait()
@@ -237,17 +236,6 @@ async def _serve(args: argparse.Namespace) -> None:
         with open(args.gc_stats, "w", encoding="utf-8") as out:
             json.dump(collector.as_dict(), out)
     await close()
-
-
-def freeze_collector() -> None:
-    """SIGUSR1: collect, then move every object alive now out of the collector's sight (``gc.freeze``).
-
-    What a long-running CSMS on CPython 3.11 can do once its fleet has connected: the connections' objects
-    are long-lived, and without this every full collection walks all of them — seconds at 20,000
-    connections, during which no station is answered (docs/benchmarks.md). Frozen objects are still
-    freed by reference counting; only cycles among them are never collected."""
-    gc.collect()
-    gc.freeze()
 
 
 class CollectorStats:
