@@ -18,6 +18,7 @@ Errors of every phase are counted and reported: a run with any error is not a cl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import resource
 import time
 from collections.abc import Awaitable, Callable
@@ -62,6 +63,9 @@ class SimConfig:
     open_timeout: float = 60.0
     ping_interval: float | None = None
     """WebSocket ping interval of the stations (``None``: no pings from the stations)."""
+    quiet_collector: bool = True
+    """Freeze the connected fleet and start no full garbage collection until the run ends (process-wide
+    settings, restored afterwards; :mod:`ocppwire.sim.collector`). False leaves the collector alone."""
     source_addresses: tuple[str, ...] = ()
     """Local addresses the stations connect from, round-robin by station number (empty: the OS picks);
     see :mod:`ocppwire.sim.addresses`."""
@@ -249,7 +253,7 @@ class Simulation:
         await ready.wait()
         connect_seconds = time.perf_counter() - started
         self._event("connected", connected=self.connected, stations=config.stations, seconds=connect_seconds)
-        with quiet_collector():  # no full collection may stall the stations while they talk
+        with quiet_collector() if config.quiet_collector else contextlib.nullcontext():
             if start_gate is not None:
                 await start_gate()
 
