@@ -17,7 +17,7 @@ from typing import Any
 from .procs import csms_process, peak_rss, run_sim
 from .table import rate, ratio, render
 
-__all__ = ["E2EConfig", "run"]
+__all__ = ["E2EConfig", "TRANSPORT_RUNS", "run", "run_transports"]
 
 _KINDS = ("ocppwire", "peer", "ceiling")
 _LABELS = {"ocppwire": "ocppwire", "peer": "peer (ocpp)", "ceiling": "transport ceiling"}
@@ -34,10 +34,12 @@ class E2EConfig:
     warmup: float = 1.0
     repeats: int = 3
     compression: bool = False
+    sim_transport: str = "websockets"
+    """The load generator's transport (and, for picows, uvloop): it must outrun the fastest CSMS it measures."""
 
 
-def _one(kind: str, stations: int, scenario: str, config: E2EConfig) -> dict[str, Any]:
-    extra = ["--compression"] if config.compression else []
+def _one(kind: str, stations: int, scenario: str, config: E2EConfig, more: tuple[str, ...] = ()) -> dict[str, Any]:
+    extra = (["--compression"] if config.compression else []) + list(more)
     with csms_process(kind, extra) as csms:
         args = [
             "-n",
@@ -53,6 +55,8 @@ def _one(kind: str, stations: int, scenario: str, config: E2EConfig) -> dict[str
         ]
         if not config.compression:
             args.append("--no-compression")
+        if config.sim_transport != "websockets":
+            args += ["--transport", config.sim_transport, "--loop", "uvloop"]
         events = run_sim(csms, args)
         peak = peak_rss(csms.process)
     result = events.result
@@ -130,6 +134,71 @@ def run(config: E2EConfig, progress: Any = None) -> tuple[str, dict[str, Any]]:
             "÷ peer",
             "of ceiling",
             "CPU ÷ ceiling",
+        ],
+        rows,
+    )
+    return table, data
+
+
+TRANSPORT_RUNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "websockets": ("ocppwire", ()),
+    "picows": ("ocppwire", ("--transport", "picows")),
+    "picows + uvloop": ("ocppwire", ("--transport", "picows", "--loop", "uvloop")),
+    "websockets + uvloop": ("ocppwire", ("--loop", "uvloop")),
+    "bare websockets (ceiling)": ("ceiling", ()),
+}
+"""The ocppwire CSMS on each transport and event loop, and the bare-websockets server for reference."""
+
+
+def run_transports(config: E2EConfig, progress: Any = None) -> tuple[str, dict[str, Any]]:
+    """The same closed-loop runs as :func:`run`, once per transport / event loop of the ocppwire CSMS (round-robin,
+    median of ``repeats``); ratios against the websockets CSMS of the same run."""
+    data: dict[str, Any] = {}
+    rows = []
+    for scenario in config.scenarios:
+        for stations in config.stations:
+            runs: dict[str, list[dict[str, Any]]] = {name: [] for name in TRANSPORT_RUNS}
+            for _ in range(config.repeats):
+                for name, (kind, more) in TRANSPORT_RUNS.items():
+                    if progress:
+                        progress(f"e2e transports {scenario} {stations} stations {name}")
+                    runs[name].append(_one(kind, stations, scenario, config, more))
+            medians = {name: _median(r) for name, r in runs.items()}
+            key = f"{_SCENARIOS[scenario]}, {stations:,} stations"
+            data[key] = medians
+            base = medians["websockets"]
+            for name in TRANSPORT_RUNS:
+                m = medians[name]
+                rows.append(
+                    [
+                        f"{key}: {name}",
+                        rate(m["rate"]),
+                        f"{m['p50']:.2f}",
+                        f"{m['p99']:.2f}",
+                        f"{m['cpu_per_1000']:.3f}",
+                        f"{m['sim_cpu_load']:.0%}",
+                        f"{m['errors']}",
+                        f"{m['rate'] / base['rate']:.2f}×",
+                        f"{m['cpu_per_1000'] / base['cpu_per_1000']:.2f}×",
+                    ]
+                )
+    title = (
+        f"Transports: the ocppwire CSMS on websockets and picows, asyncio and uvloop (permessage-deflate "
+        f"{'on' if config.compression else 'off'}; {config.warmup:g} s warm-up, {config.duration:g} s window, "
+        f"median of {config.repeats}; the load generator is one ocppwire-sim process on picows + uvloop)"
+    )
+    table = render(
+        title,
+        [
+            "run",
+            "round trips/s",
+            "p50 ms",
+            "p99 ms",
+            "CSMS CPU s / 1,000",
+            "load generator CPU",
+            "errors",
+            "rt/s ÷ websockets",
+            "CPU/rt ÷ websockets",
         ],
         rows,
     )

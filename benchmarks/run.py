@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from . import codec_bench, e2e_bench, refused_frames, versions_bench
+from . import codec_bench, e2e_bench, refused_frames, scale_bench, versions_bench
 from .machine import describe, header_lines
 from .timing import Budget
 
@@ -29,7 +29,7 @@ def _note(message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs, for trying the benchmark out")
-    parser.add_argument("--only", choices=["codec", "e2e"], help="run one part only")
+    parser.add_argument("--only", choices=["codec", "e2e", "transports"], help="run one part only")
     parser.add_argument("--repeats", type=int, help="end-to-end repetitions per case (default 3, quick 1)")
     parser.add_argument("--json", metavar="PATH", help="also write all numbers to PATH")
     args = parser.parse_args()
@@ -59,6 +59,23 @@ def main() -> None:
         table, data = e2e_bench.run(config, _note)
         print(table, flush=True)
         results["e2e"] = data
+    if args.only in (None, "transports"):
+        repeats = args.repeats or (1 if args.quick else 3)
+        for compression in (False, True):
+            config = e2e_bench.E2EConfig(
+                repeats=repeats,
+                duration=1.0 if args.quick else e2e_bench.E2EConfig.duration,
+                stations=(100,) if args.quick else e2e_bench.E2EConfig.stations,
+                compression=compression,
+                sim_transport="picows",
+            )
+            table, data = e2e_bench.run_transports(config, _note)
+            print(table, flush=True)
+            results[f"transports{'_deflate' if compression else ''}"] = data
+        _note("memory per idle connection")
+        table, rows = scale_bench.idle_memory(500 if args.quick else 2000)
+        print(table, flush=True)
+        results["idle_memory"] = rows
     print(f"(total {time.perf_counter() - started:.0f} s)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

@@ -49,6 +49,10 @@ class ScaleConfig:
     """Generation-0 threshold of the CSMS's garbage collector (0: Python's default, 700)."""
     kind: str = "ocppwire"
     """Which CSMS of :mod:`benchmarks.servers` (``ceiling``: the bare transport, for reference)."""
+    transport: str = "websockets"
+    """The CSMS's transport (``ServerOptions.transport``)."""
+    sim_transport: str = "websockets"
+    """The simulator's transport (picows: a lighter load generator)."""
 
     @property
     def deflate(self) -> str:
@@ -67,6 +71,8 @@ def run(config: ScaleConfig) -> dict[str, Any]:
         extra += ["--gc-threshold", str(config.gc_threshold)]
     if config.no_context_takeover:
         extra.append("--no-context-takeover")
+    if config.kind == "ocppwire" and config.transport != "websockets":
+        extra += ["--transport", config.transport]
     stats_file = tempfile.NamedTemporaryFile(prefix="gc-", suffix=".json", delete=False)
     stats_file.close()
     extra += ["--gc-stats", stats_file.name]
@@ -80,6 +86,7 @@ def run(config: ScaleConfig) -> dict[str, Any]:
                 "--duration", str(config.duration), "--warmup", str(config.warmup),
                 "--connect-concurrency", str(config.connect_concurrency), "--call-timeout", "60",
                 *([] if config.compression else ["--no-compression"]),
+                *([] if config.sim_transport == "websockets" else ["--transport", config.sim_transport]),
             ],
             timeout=600 + config.duration,
         )  # fmt: skip
@@ -159,6 +166,33 @@ def compare(stations: int, duration: float) -> str:
                           "CPU s / 1,000", "errors"], rows)  # fmt: skip
 
 
+IDLE_SETTINGS: tuple[tuple[int, int, bool] | None, ...] = (None, (12, 5, False), (9, 1, False), (9, 1, True))
+"""(window bits, memLevel, no context takeover both ways) for the idle-memory table; ``None``: compression off."""
+
+
+def idle_memory(stations: int = 2000) -> tuple[str, list[dict[str, Any]]]:
+    """RSS per *idle* connection (booted, one Heartbeat each, then quiet) on each transport and deflate setting:
+    (RSS with every station connected − RSS before any) ÷ stations. The stations are ocppwire-sim on picows."""
+    rows = []
+    data = []
+    for transport in ("websockets", "picows"):
+        for setting in IDLE_SETTINGS:
+            bits, level, reset = setting or (9, 1, False)
+            config = ScaleConfig(
+                stations=stations, duration=2.0, warmup=0.5, interval=3600.0, window_bits=bits, mem_level=level,
+                no_context_takeover=reset, compression=setting is not None, transport=transport,
+                sim_transport="picows",
+            )  # fmt: skip
+            result = run(config)
+            per = (result["rss_connected"] - result["rss_before"]) / result["connected"] if result["connected"] else 0
+            data.append({"transport": transport, "deflate": config.deflate, "kib_per_idle_connection": per / 1024,
+                         "connected": result["connected"], "errors": result["errors"]})  # fmt: skip
+            rows.append([transport, config.deflate, f"{per / 1024:,.1f}", f"{result['connected']:,}",
+                         f"{result['errors']}"])  # fmt: skip
+    title = f"Memory per idle connection, {stations:,} stations (booted, then quiet), CSMS RSS"
+    return render(title, ["transport", "permessage-deflate", "KiB per connection", "connected", "errors"], rows), data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stations", type=int, default=10_000)
@@ -177,15 +211,22 @@ def main() -> None:
     )
     parser.add_argument("--gc-threshold", type=int, default=0, help="CSMS gc generation-0 threshold (0: default)")
     parser.add_argument("--compare", action="store_true", help="compare deflate settings instead (smaller fleet)")
+    parser.add_argument("--idle-memory", action="store_true", help="RSS per idle connection, per transport and setting")
+    parser.add_argument("--transport", choices=["websockets", "picows"], default="websockets", help="the CSMS's")
+    parser.add_argument("--sim-transport", choices=["websockets", "picows"], default="websockets")
     args = parser.parse_args()
     print("\n".join(header_lines()), "\n", flush=True)
     if args.compare:
         print(compare(args.stations, args.duration))
         return
+    if args.idle_memory:
+        print(idle_memory(min(args.stations, 5000))[0])
+        return
     config = ScaleConfig(
         stations=args.stations, duration=args.duration, warmup=args.warmup, interval=args.interval,
         window_bits=args.window_bits, mem_level=args.mem_level, no_context_takeover=args.no_context_takeover,
         connect_concurrency=args.connect_concurrency, kind=args.kind, gc_threshold=args.gc_threshold,
+        transport=args.transport, sim_transport=args.sim_transport,
     )  # fmt: skip
     data = run(config)
     print(scale_table(config, data))

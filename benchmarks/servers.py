@@ -76,9 +76,19 @@ async def serve_ocppwire(args: argparse.Namespace) -> Any:
 
     from .bench_csms import BenchCsms
 
+    from ocppwire.runtime.deflate import DeflateSettings
+
     options = _ws_settings(args)
     extensions = options.pop("extensions")
-    compression: Any = extensions[0] if extensions else False
+    compression: Any = False
+    if extensions:  # the same settings on either transport, as DeflateSettings
+        compression = DeflateSettings(
+            server_max_window_bits=args.window_bits,
+            client_max_window_bits=args.window_bits,
+            server_no_context_takeover=args.no_context_takeover,
+            client_no_context_takeover=args.no_context_takeover,  # both directions: no zlib state kept when idle
+            mem_level=args.mem_level,
+        )
     server = await csms.serve(
         BenchCsms(),
         args.host,

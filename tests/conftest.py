@@ -20,6 +20,19 @@ SCHEMAS = ROOT / "schemas" / "v201"
 GENERATED = ROOT / "generated"
 
 
+TRANSPORTS = ("websockets", "picows")
+
+
+@pytest.fixture(params=TRANSPORTS)
+def each_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once per transport: every ServerOptions/ClientOptions it builds (also in a CSMS subprocess it
+    starts) takes its default ``transport`` from $OCPPWIRE_TRANSPORT. Modules that test transport behaviour
+    use it with ``pytestmark = pytest.mark.usefixtures("each_transport")``."""
+    transport = str(request.param)
+    monkeypatch.setenv("OCPPWIRE_TRANSPORT", transport)
+    return transport
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT

@@ -16,6 +16,9 @@ from pathlib import Path
 
 
 from benchmarks.attack import Row, run_row
+import pytest
+
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
 
 SECONDS = 2.0
 LOOSE_P99_MS = 2000.0

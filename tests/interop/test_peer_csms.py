@@ -18,6 +18,9 @@ from .checks import fields_compared, peer_called_us, we_called_peer
 from .ours import recording_handler, rich_request
 from .payloads import rich_json
 from .peer import answering_peer, peer_request, peer_response, run_peer_csms
+import pytest
+
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
 
 
 def _peer_csms_class() -> Any:

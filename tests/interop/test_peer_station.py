@@ -20,6 +20,9 @@ from .checks import fields_compared, peer_called_us, we_called_peer
 from .ours import recording_handler, rich_request
 from .payloads import rich_json
 from .peer import answering_peer, peer_request, peer_response, peer_station
+import pytest
+
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
 
 
 async def test_peer_station_sends_every_station_action(start_csms: StartCsms, figures: Figures) -> None:

@@ -32,6 +32,8 @@ from .ours import recording_handler, rich_request
 from .payloads import rich_json
 from .peer import answering_peer, peer_request, peer_response, peer_station, run_peer_csms
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 
 @dataclass(frozen=True)
 class Version:

@@ -23,6 +23,8 @@ from ..conftest import Figures
 from .faults import FaultyProxy
 from .fleet import VENDOR, echo_request
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 CALL_TIMEOUT = 30.0
 BACKOFF = RetryBackOff(wait_minimum=0.05, random_range=0.05, repeat_times=2)
 HANG = "hang"

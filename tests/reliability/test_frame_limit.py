@@ -28,6 +28,9 @@ from websockets.exceptions import ConnectionClosed
 from ..conftest import ROOT
 from ..conftest import Figures
 from .scale import SCALE
+import pytest
+
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
 
 LIMIT = 2**20
 MiB = 2**20

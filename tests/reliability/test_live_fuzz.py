@@ -39,6 +39,8 @@ from .fleet import VENDOR, EchoStation, echo_request
 from .framegen import ERROR_CODES, Frame, FrameGenerator, owed
 from .scale import SCALE
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 SEED = 20240506
 
 

@@ -23,6 +23,9 @@ from ocppwire.v201 import messages as m
 from ocppwire.v201 import types as t
 
 from ..loopback import RawConnect, StartCsms, eventually
+import pytest
+
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 AUTHORIZE = '[2,"{}","Authorize",{{"idToken":{{"idToken":"T","type":"ISO14443"}}}}]'

@@ -8,7 +8,10 @@ import pytest
 from websockets.asyncio.client import connect as ws_connect
 from websockets.extensions.permessage_deflate import PerMessageDeflate, ServerPerMessageDeflateFactory
 
+from ocppwire.runtime.deflate import DeflateSettings
 from ocppwire.v201 import csms
+
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
 
 
 async def _negotiated(compression: Any) -> PerMessageDeflate | None:
@@ -21,7 +24,22 @@ async def _negotiated(compression: Any) -> PerMessageDeflate | None:
         await server.close(grace=1)
 
 
-async def test_tuned_deflate_factory_sets_windows_and_memory() -> None:
+async def test_deflate_settings_set_windows_and_memory() -> None:
+    settings = DeflateSettings(server_max_window_bits=9, client_max_window_bits=9, mem_level=1)
+    deflate = await _negotiated(settings)
+    assert isinstance(deflate, PerMessageDeflate)
+    assert deflate.remote_max_window_bits == 9 and deflate.local_max_window_bits == 9
+
+
+async def test_deflate_settings_ask_for_no_context_takeover() -> None:
+    deflate = await _negotiated(DeflateSettings(server_no_context_takeover=True, client_no_context_takeover=True))
+    assert isinstance(deflate, PerMessageDeflate)
+    assert deflate.local_no_context_takeover and deflate.remote_no_context_takeover
+
+
+async def test_tuned_deflate_factory_sets_windows_and_memory(each_transport: str) -> None:
+    if each_transport != "websockets":
+        pytest.skip("a websockets ServerPerMessageDeflateFactory only configures the websockets transport")
     factory = ServerPerMessageDeflateFactory(
         server_max_window_bits=9, client_max_window_bits=9, compress_settings={"memLevel": 1}
     )

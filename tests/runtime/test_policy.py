@@ -26,6 +26,8 @@ from ocppwire.v201 import types as t
 from ..loopback import RawConnect, StartCsms
 from .memory import MemoryConnection
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 BOOT = {"reason": "PowerUp", "chargingStation": {"model": "m", "vendorName": "v"}}
 HASH = {

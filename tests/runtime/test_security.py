@@ -30,6 +30,8 @@ from ocppwire.v201 import types as t
 from .certs import make_pki
 from ..loopback import RawConnect, StartCsms, StartStation, eventually
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 PASSWORD = "Sup3r-Secret-Basic-Pw"
 NEW_PASSWORD = "N3w-Secret-For-SetVariables"
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -83,7 +85,7 @@ BASIC_AUTH = t.VariableType(name="BasicAuthPassword")
 
 
 async def test_no_secret_reaches_any_log_at_debug(
-    start_csms: StartCsms, start_station: StartStation, caplog: pytest.LogCaptureFixture
+    start_csms: StartCsms, start_station: StartStation, caplog: pytest.LogCaptureFixture, each_transport: str
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, websockets' handshake and frame traces included
     seen: list[AuthRequest] = []
@@ -123,7 +125,8 @@ async def test_no_secret_reaches_any_log_at_debug(
     )
     logged = "\n".join(caplog.text.splitlines() + [r.getMessage() for r in caplog.records])
     assert seen and seen[0].password == PASSWORD
-    assert "Authorization: <redacted>" in logged  # the handshake trace was on, and redacted
+    if each_transport == "websockets":  # picows does not trace handshake headers at all
+        assert "Authorization: <redacted>" in logged  # the handshake trace was on, and redacted
     assert "BasicAuthPassword" in logged  # the frames were logged ...
     assert PASSWORD not in logged and NEW_PASSWORD not in logged  # ... without a secret
     import base64

@@ -27,6 +27,8 @@ from ocppwire.v201 import messages as m
 from .certs import make_pki
 from ..loopback import RawConnect, StartCsms, StartStation, eventually
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 RESET = m.ResetRequest(type=e.ResetEnumType.IMMEDIATE)
 
@@ -448,19 +450,59 @@ async def test_station_close_lets_its_call_finish(start_csms: StartCsms, start_s
 # ---- pings ----------------------------------------------------------------------------------------------
 
 
-async def test_both_sides_send_pings(start_csms: StartCsms, start_station: StartStation) -> None:
+class _PingLog(logging.Handler):
+    """Counts the pings a websockets endpoint receives (its protocol traces each one at DEBUG as ``< PING``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.pings = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("< PING"):
+            self.pings += 1
+
+
+def _ping_logger(name: str) -> tuple[logging.Logger, _PingLog]:
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    handler = _PingLog()
+    logger.addHandler(handler)
+    return logger, handler
+
+
+async def test_the_csms_sends_pings(start_csms: StartCsms) -> None:
     server = await start_csms(ping_interval=0.05)
-    conn = await start_station(server, "CS1", ping_interval=0.05)
-    await eventually(lambda: "CS1" in server.stations)
-    server_ws = server.stations["CS1"]._link.ws  # type: ignore[attr-defined]
-    station_ws = conn.peer._link.ws  # type: ignore[attr-defined]
-    # latency is measured from pong replies: it becomes positive once a ping was answered
-    await eventually(lambda: server_ws.latency > 0 and station_ws.latency > 0)
+    logger, log = _ping_logger("test.ping.station")
+    async with ws_connect(f"{server.url}/CS1", subprotocols=["ocpp2.0.1"], ping_interval=None, logger=logger):  # type: ignore[list-item]
+        await eventually(lambda: log.pings >= 2)
+
+
+async def test_the_station_sends_pings(start_station: StartStation) -> None:
+    logger, log = _ping_logger("test.ping.csms")
+
+    async def hold(ws: ServerConnection) -> None:
+        await ws.wait_closed()
+
+    async with ws_serve(hold, "127.0.0.1", 0, subprotocols=["ocpp2.0.1"], ping_interval=None, logger=logger) as raw:  # type: ignore[list-item]
+        port = raw.sockets[0].getsockname()[1]
+        fake = type("Fake", (), {"url": f"ws://127.0.0.1:{port}"})()
+        await start_station(fake, "CS1", ping_interval=0.05)
+        await eventually(lambda: log.pings >= 2)
 
 
 async def test_ping_interval_zero_disables_pings(start_csms: StartCsms, start_station: StartStation) -> None:
     server = await start_csms(ping_interval=0)
-    conn = await start_station(server, "CS1", ping_interval=0)
+    logger, log = _ping_logger("test.ping.none")
+    async with ws_connect(f"{server.url}/CS1", subprotocols=["ocpp2.0.1"], ping_interval=None, logger=logger):  # type: ignore[list-item]
+        await asyncio.sleep(0.3)
+    assert log.pings == 0
+
+
+async def test_a_peer_that_never_answers_pings_is_dropped(start_csms: StartCsms, raw_connect: RawConnect) -> None:
+    server = await start_csms(ping_interval=0.1, ping_timeout=0.1, close_timeout=0.5)
+    raw = await raw_connect(server, "CS1", ping_interval=None)
     await eventually(lambda: "CS1" in server.stations)
-    assert server.stations["CS1"]._link.ws.ping_interval is None  # type: ignore[attr-defined]
-    assert conn.peer._link.ws.ping_interval is None  # type: ignore[attr-defined]
+    raw.ws.transport.pause_reading()  # our pings pile up unread: no pong ever comes back
+    await eventually(lambda: "CS1" not in server.stations, timeout=3)
+    raw.ws.transport.abort()

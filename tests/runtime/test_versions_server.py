@@ -27,6 +27,8 @@ from ocppwire.v201 import messages as m201
 from ocppwire.v201 import station as station201
 from ocppwire.v201 import types as t201
 
+pytestmark = pytest.mark.usefixtures("each_transport")  # transport behaviour: run on websockets and picows
+
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 booted: list[tuple[str, str]] = []
 

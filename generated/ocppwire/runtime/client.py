@@ -33,20 +33,22 @@ import logging
 import ssl
 from typing import Any, Generic, Self
 
-from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import InvalidStatus, InvalidURI
 from websockets.typing import Subprotocol
 
+from .channel import Channel
 from .connection import ConnectionInfo, OcppConnection
+from .deflate import DeflateSettings, ExtensionRefusedError, accept_response, client_offer
 from .endpoint import Endpoint
 from .exceptions import ConnectionClosedError, ConnectionRejectedError
 from .handshake import basic_authorization, station_url
 from .logsafe import TransportLogger
 from .options import ClientOptions
 from .roles import HandlerT, PeerT, RoleBinding
+from .transport_websockets import WebsocketsChannel
 
-__all__ = ["ClientOptions", "OcppClient", "connect", "station_url"]
+__all__ = ["ClientOptions", "OcppClient", "connect", "open_channel", "station_url"]
 
 log = logging.getLogger("ocppwire.client")
 
@@ -60,11 +62,26 @@ def _rejection(exc: BaseException) -> ConnectionRejectedError | None:
         if 400 <= status < 500 and status != 429:  # 429: the CSMS's rate limit says "later", like a 5xx
             return ConnectionRejectedError(f"CSMS refused the connection: HTTP {status}", status=status)
         return None
+    refused = _picows_refusal_status(exc)
+    if refused is not None:
+        if 400 <= refused < 500 and refused != 429:
+            return ConnectionRejectedError(f"CSMS refused the connection: HTTP {refused}", status=refused)
+        return None
+    if isinstance(exc, ExtensionRefusedError):
+        return ConnectionRejectedError(f"CSMS answered permessage-deflate wrongly: {exc}")
     if isinstance(exc, ssl.SSLCertVerificationError):
         return ConnectionRejectedError(f"TLS certificate verification failed: {exc.verify_message}")
     if isinstance(exc, ssl.SSLError):
         return ConnectionRejectedError(f"TLS handshake failed: {exc.reason or exc}")
     return None
+
+
+def _picows_refusal_status(exc: BaseException) -> int | None:
+    """The HTTP status of a handshake picows saw refused (``None``: not such an error)."""
+    response = getattr(exc, "response", None)
+    if response is None or not any(cls.__name__ == "WSHandshakeError" for cls in type(exc).__mro__):
+        return None
+    return int(response.status)
 
 
 def _retrieve(future: asyncio.Future[None]) -> None:
@@ -177,7 +194,7 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
         try:
             while not self._closing:
                 try:
-                    ws = await self._open()
+                    channel = await self._open()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -208,7 +225,7 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
                     continue
                 delays = None
                 failed = 0
-                await self._serve(ws)
+                await self._serve(channel)
                 if self._closing or not self.options.reconnect:
                     break
                 delays = self._backoff.delays()
@@ -234,38 +251,17 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
             if self._first is not None and not self._first.done():
                 self._first.set_exception(ConnectionClosedError(f"{self.identity}: client closed"))
 
-    async def _open(self) -> ClientConnection:
-        options = self.options
-        headers: dict[str, str] = {}
-        if options.password is not None:
-            headers["Authorization"] = basic_authorization(self.identity, options.password)
-        extra: dict[str, Any] = {}
-        if options.ssl is not None:
-            extra["ssl"] = options.ssl
-        subprotocol = self.binding.actions.subprotocol
-        ws = await ws_connect(
-            self.url,
-            subprotocols=[Subprotocol(subprotocol)],
-            additional_headers=headers,
-            compression="deflate" if options.compression else None,
-            proxy=None,
-            logger=TransportLogger(logging.getLogger("ocppwire.client.websockets")),
-            **options.websocket_settings(),
-            **extra,
-        )
-        if ws.subprotocol != subprotocol:
-            await ws.close(1002, f"subprotocol {subprotocol} required")
-            raise ConnectionRejectedError(f"CSMS did not agree on subprotocol {subprotocol}")
-        return ws
+    async def _open(self) -> Channel:
+        return await open_channel(self.url, self.identity, self.binding.actions.subprotocol, self.options)
 
-    async def _serve(self, ws: ClientConnection) -> None:
+    async def _serve(self, channel: Channel) -> None:
         info = ConnectionInfo(
             identity=self.identity,
-            subprotocol=ws.subprotocol or "",
-            remote_address=ws.remote_address,
+            subprotocol=channel.subprotocol or "",
+            remote_address=channel.remote_address,
             path=self.url,
         )
-        connection = OcppConnection(ws, self.binding, self.handler, info, self._config)
+        connection = OcppConnection(channel, self.binding, self.handler, info, self._config)
         self._connection = connection
         self.connections += 1
         self._connected.set()
@@ -275,11 +271,91 @@ class OcppClient(Endpoint, Generic[PeerT, HandlerT]):
         try:
             await connection.run()
         finally:
-            await ws.close()  # already closed unless this task was cancelled mid-connection
+            await channel.close()  # already closed unless this task was cancelled mid-connection
             self._connection = None
             self._connected.clear()
             log.info("%s: disconnected", self.identity, extra={"ocpp_identity": self.identity})
 
+
+
+async def open_channel(
+    url: str, identity: str, subprotocol: str, options: ClientOptions, *, local_address: str | None = None
+) -> Channel:
+    """Open one WebSocket to a CSMS as station ``identity`` (``url`` already ends with the identity), on the
+    transport ``options`` name, offering ``subprotocol``: the handshake every station connection makes (Basic
+    auth, TLS, permessage-deflate, pings, limits). :class:`ConnectionRejectedError` when the CSMS does not
+    agree on the subprotocol. ``local_address`` binds the local end (a load generator spreading its
+    connections over several 127.0.0.x addresses)."""
+    headers: dict[str, str] = {}
+    if options.password is not None:
+        headers["Authorization"] = basic_authorization(identity, options.password)
+    bind: dict[str, Any] = {} if local_address is None else {"local_addr": (local_address, 0)}
+    if options.transport == "picows":
+        return await _open_picows(url, identity, subprotocol, options, headers, bind)
+    if options.ssl is not None:
+        bind["ssl"] = options.ssl
+    ws = await ws_connect(
+        url,
+        subprotocols=[Subprotocol(subprotocol)],
+        additional_headers=headers,
+        compression="deflate" if options.compression else None,
+        proxy=None,
+        logger=TransportLogger(logging.getLogger("ocppwire.client.websockets")),
+        **options.websocket_settings(),
+        **bind,
+    )
+    if ws.subprotocol != subprotocol:
+        await ws.close(1002, f"subprotocol {subprotocol} required")
+        raise ConnectionRejectedError(f"CSMS did not agree on subprotocol {subprotocol}")
+    return WebsocketsChannel(ws, send_timeout=options.send_timeout, label=identity)
+
+
+async def _open_picows(
+    url: str, identity: str, subprotocol: str, options: ClientOptions, headers: dict[str, str], bind: dict[str, Any]
+) -> Channel:
+    from picows import ws_connect as picows_connect
+
+    from . import transport_picows as picows
+
+    headers["Sec-WebSocket-Protocol"] = subprotocol
+    settings = None
+    if options.compression:
+        settings = options.compression if isinstance(options.compression, DeflateSettings) else DeflateSettings()
+        headers["Sec-WebSocket-Extensions"] = client_offer(settings)
+
+    def make_channel(request: Any, response: Any) -> picows.PicowsChannel:
+        agreed = accept_response(response.headers.get("Sec-WebSocket-Extensions"), settings) if settings else None
+        return picows.PicowsChannel(
+            subprotocol=response.headers.get("Sec-WebSocket-Protocol"),
+            deflate=agreed,
+            max_message_size=options.max_message_size,
+            read_ahead=options.read_ahead,
+            send_timeout=options.send_timeout,
+            close_timeout=options.close_timeout,
+            label=identity,
+        )
+
+    async with asyncio.timeout(options.open_timeout):
+        _, channel = await picows_connect(
+            make_channel,
+            url,
+            ssl_context=options.ssl,
+            websocket_handshake_timeout=options.open_timeout,
+            logger_name=picows.PicowsLogger(logging.getLogger("ocppwire.client.picows")),
+            max_frame_size=options.max_message_size,
+            extra_headers=headers,
+            max_redirects=0,
+            read_buffer_init_size=2048,
+            use_aiofastnet=False,
+            **picows.ping_settings(options.ping_interval, options.ping_timeout),
+            **bind,
+        )
+    if not isinstance(channel, picows.PicowsChannel):  # the CSMS ended the connection during the handshake
+        raise ConnectionClosedError(f"{identity}: connection closed during the opening handshake")
+    if channel.subprotocol != subprotocol:
+        await channel.close(1002, f"subprotocol {subprotocol} required")
+        raise ConnectionRejectedError(f"CSMS did not agree on subprotocol {subprotocol}")
+    return channel
 
 def connect(
     binding: RoleBinding[PeerT, HandlerT],

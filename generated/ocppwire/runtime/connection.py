@@ -1,6 +1,7 @@
-"""One open OCPP-J WebSocket connection: the receive loop that joins a websocket to a Session.
+"""One open OCPP-J connection: the receive loop that joins a transport channel to a Session.
 
-Server and client differ only in how a connection is opened; once it is open both run the same
+Server and client differ only in how a connection is opened, and the two transports only in how a
+message moves (:mod:`ocppwire.runtime.channel`); once it is open every connection runs the same
 :class:`OcppConnection`: build the session and the typed peer, start ``on_connect`` in its own task
 (so it can await calls whose answers this very loop receives), feed every message to the session,
 and on close fail what is pending, stop the tasks and call ``on_disconnect``.
@@ -13,19 +14,16 @@ import logging
 from collections.abc import Awaitable
 from typing import Any, Generic
 
-from websockets.asyncio.connection import Connection
-from websockets.exceptions import ConnectionClosed
-
+from .channel import BINARY_REFUSED, Channel, ChannelClosedError
 from .codec import Codec
 from .connection_info import ConnectionInfo
-from .exceptions import ConnectionClosedError
 from .protocol import IdFactory, ProtocolConfig
 from .roles import HandlerT, PeerT, RoleBinding
 from .session import Session
 
 __all__ = ["ConnectionInfo", "OcppConnection", "SessionConfig", "UNSUPPORTED_DATA"]
 
-UNSUPPORTED_DATA = 1003
+UNSUPPORTED_DATA = BINARY_REFUSED
 """Close code for a binary frame: OCPP-J sends JSON in text frames only (RFC 6455 §7.4.1)."""
 
 log = logging.getLogger("ocppwire.connection")
@@ -47,72 +45,68 @@ SessionConfig = ProtocolConfig
 class OcppConnection(Generic[PeerT, HandlerT]):
     """An open WebSocket bound to a handler and a typed peer for its whole life."""
 
+    __slots__ = (
+        "_closer",
+        "_dispatch_to",
+        "_draining",
+        "_ended",
+        "_finished",
+        "binding",
+        "channel",
+        "handler",
+        "info",
+        "peer",
+        "session",
+        "__weakref__",
+    )
+
     def __init__(
         self,
-        ws: Connection,
+        channel: Channel,
         binding: RoleBinding[PeerT, HandlerT],
         handler: HandlerT,
         info: ConnectionInfo,
         config: SessionConfig,
     ) -> None:
-        self.ws = ws
+        self.channel = channel
+        """The transport under this connection (see :mod:`ocppwire.runtime.channel`)."""
         self.binding = binding
         self.handler = handler
         self.info = info
         self.session = Session(
             _codec_for(binding),
-            self._send,
+            channel.send,
             self._dispatch,
             identity=info.identity,
             config=config,
             close=self._close_soon,
         )
-        self._send_timeout = config.send_timeout
-        transport = ws.transport
-        self._transport = transport
-        limits = transport.get_write_buffer_limits() if transport is not None else (0, 2**15)
-        self._high_water = limits[1]
-        self._close_timeout = (ws.close_timeout or 10.0) + 1.0  # websockets' own wait, then ours
         self.peer: PeerT = binding.peer_type(self.session, info, self)
         self._dispatch_to = binding.dispatcher(handler, self.peer)
         self.session.after = binding.after_dispatcher(handler, self.peer)
         self._closer: asyncio.Task[None] | None = None
-        self.finished = asyncio.Event()
+        self._finished: asyncio.Event | None = None  # made on demand: an idle connection need not carry one
+        self._ended = False
+        self._draining = False  # the receive loop is handling a queued message: direct delivery must wait
+        channel.deliver_to(self.session.receive_now, self._ready_for_direct)
+
+    def _ready_for_direct(self) -> bool:
+        return not self._draining and not self.session.paused
+
+    @property
+    def finished(self) -> asyncio.Event:
         """Set when :meth:`run` has fully finished (``on_disconnect`` included)."""
-
-    # _send and _dispatch return the awaitable instead of awaiting it: no wrapper coroutine per frame.
-    def _send(self, data: bytes) -> Awaitable[None]:
-        # OCPP-J frames are text messages; ``text=True`` sends the UTF-8 bytes without re-encoding.
-        ws = self.ws
-        transport = self._transport
-        if transport.is_closing():  # gone (aborted, or the peer left): do not write into a dead socket
-            raise ConnectionClosedError(f"{self.info.identity}: connection closed")
-        if ws.paused or transport.get_write_buffer_size() + len(data) > self._high_water:
-            return self._send_within_timeout(data)  # the write may have to wait for the peer to read
-        return ws.send(data, text=True)
-
-    async def _send_within_timeout(self, data: bytes) -> None:
-        """A write that may block on a full buffer: a peer that does not read within
-        ``send_timeout`` is dropped (transport aborted), which fails everything pending at once."""
-        try:
-            async with asyncio.timeout(self._send_timeout):
-                await self.ws.send(data, text=True)
-        except TimeoutError:
-            identity = self.info.identity
-            log.warning(
-                "%s: peer did not read for %g s; dropping the connection",
-                identity,
-                self._send_timeout,
-                extra={"ocpp_identity": identity},
-            )
-            self._transport.abort()
-            raise ConnectionClosedError(f"{identity}: send timed out") from None
+        if self._finished is None:
+            self._finished = asyncio.Event()
+            if self._ended:
+                self._finished.set()
+        return self._finished
 
     async def _resumed_before_closed(self) -> bool:
         """While paused, wait for a free handler slot, or for the connection to go (then False):
         a peer that is gone must not wait for slow handlers before its connection is cleaned up."""
         resumed = asyncio.ensure_future(self.session.wait_resumed())
-        closed = asyncio.ensure_future(self.ws.wait_closed())
+        closed = asyncio.ensure_future(self.channel.wait_closed())
         try:
             await asyncio.wait((resumed, closed), return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -120,6 +114,7 @@ class OcppConnection(Generic[PeerT, HandlerT]):
             closed.cancel()
         return not closed.done() or closed.cancelled()
 
+    # _dispatch returns the awaitable instead of awaiting it: no wrapper coroutine per frame.
     def _dispatch(self, spec: Any, request: Any) -> Awaitable[Any]:
         return self._dispatch_to(spec, request)
 
@@ -134,22 +129,32 @@ class OcppConnection(Generic[PeerT, HandlerT]):
         hook = asyncio.get_running_loop().create_task(self._on_connect(), name=f"ocpp-on-connect-{identity}")
         reason = "connection closed"
         session = self.session
-        ws = self.ws
+        channel = self.channel
         try:
             while True:
                 if session.paused:  # backpressure: let TCP hold the peer back until a handler is done
                     if not await self._resumed_before_closed():
                         reason = "connection lost while paused"
                         break
-                data = await ws.recv()  # text frames arrive as str, checked UTF-8 (1007 otherwise)
+                data = channel.next_message()
+                if data is None:
+                    data = await channel.recv()
+                    if session.paused:  # direct deliveries filled every handler slot while we waited
+                        if not await self._resumed_before_closed():
+                            reason = "connection lost while paused"
+                            break
                 if type(data) is bytes:
                     log.info("%s: binary frame refused; closing (1003)", identity, extra={"ocpp_identity": identity})
                     await self.close(UNSUPPORTED_DATA, "OCPP-J frames are text frames")
                     reason = "binary frame"
                     break
-                await session.receive(data)
-        except ConnectionClosed as exc:
-            reason = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+                self._draining = True
+                try:
+                    await session.receive(data)
+                finally:
+                    self._draining = False
+        except ChannelClosedError as exc:
+            reason = f"connection closed ({exc.code if exc.code is not None else 'no close frame'})"
         finally:
             self.session.close(reason)
             if not hook.done():
@@ -161,7 +166,9 @@ class OcppConnection(Generic[PeerT, HandlerT]):
             except Exception:
                 log.exception("%s: on_disconnect failed", identity, extra={"ocpp_identity": identity})
             finally:
-                self.finished.set()
+                self._ended = True
+                if self._finished is not None:
+                    self._finished.set()
 
     async def _on_connect(self) -> None:
         try:
@@ -171,22 +178,13 @@ class OcppConnection(Generic[PeerT, HandlerT]):
                 log.exception("%s: on_connect failed", self.info.identity, extra={"ocpp_identity": self.info.identity})
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the WebSocket; :meth:`run` then finishes on its own.
-
-        Bounded: the closing handshake gets ``close_timeout`` seconds. websockets waits for the
-        close frame to be written, so a peer that stopped reading would otherwise hold this (and a
-        server's shutdown) forever; past the timeout the TCP connection is aborted.
-        """
-        try:
-            async with asyncio.timeout(self._close_timeout):
-                await self.ws.close(code, reason)
-        except TimeoutError:
-            self.abort()
+        """Close the WebSocket (closing handshake bounded by ``close_timeout``, then abort);
+        :meth:`run` then finishes on its own."""
+        await self.channel.close(code, reason)
 
     def abort(self) -> None:
         """Drop the TCP connection at once, without a closing handshake."""
-        if self._transport is not None:
-            self._transport.abort()
+        self.channel.abort()
 
     async def shutdown(self, grace: float, code: int = 1000, reason: str = "") -> None:
         """Graceful close: refuse new calls, let calls in flight and running handlers finish

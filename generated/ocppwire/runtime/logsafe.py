@@ -70,6 +70,20 @@ class LogLimiter:
     (a connection closes) so the last count is not lost.
     """
 
+    __slots__ = (
+        "_clock",
+        "_stamp",
+        "_suppressed_level",
+        "_tokens",
+        "burst",
+        "extra",
+        "logger",
+        "prefix",
+        "rate",
+        "suppressed",
+        "suppressed_total",
+    )
+
     def __init__(
         self,
         logger: logging.Logger | logging.LoggerAdapter[Any],

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .backoff import RetryBackOff
 from .connection import SessionConfig
+from .deflate import DeflateSettings
 from .handshake import AuthRequest, CertificateRule, certificate_names_identity
 from .server_hooks import ServerAttachment
 from .session import IdFactory, uuid4_message_id
@@ -158,9 +159,11 @@ class ServerOptions(ConnectionOptions):
     the identity (OCPP 2.0.1 Part 2). A ``False`` answer refuses the handshake with HTTP 403."""
     path_prefix: str | None = None
     """Only accept URLs ``<path_prefix>/<identity>`` (e.g. ``"/ocpp"``); ``None``: any path."""
-    compression: bool | ServerPerMessageDeflateFactory = True
-    """Offer permessage-deflate (OCPP-J requires it of a CSMS). ``True`` uses websockets' defaults (12-bit
-    windows, memLevel 5); a ``ServerPerMessageDeflateFactory`` tunes window sizes and memory."""
+    compression: bool | DeflateSettings | ServerPerMessageDeflateFactory = True
+    """Offer permessage-deflate (OCPP-J requires it of a CSMS). ``True`` uses 12-bit windows and memLevel 5 (the
+    defaults of :class:`~ocppwire.runtime.deflate.DeflateSettings`); a ``DeflateSettings`` tunes window sizes,
+    context takeover and memory on either transport (a websockets ``ServerPerMessageDeflateFactory`` is still
+    accepted by the websockets transport)."""
     max_pending_handshakes: int = 128
     """Connections still in their TLS or HTTP handshake before new TCP connections are dropped at once."""
     max_connections: int = 10_000
@@ -221,8 +224,9 @@ class ClientOptions(ConnectionOptions):
     """HTTP Basic auth password (security profiles 1 and 2); the username is the identity. Never in a repr."""
     ssl: SSLContext | None = field(default=None, repr=False)
     """TLS context for ``wss://`` (profiles 2 and 3); default: system trust store, no client certificate."""
-    compression: bool = True
-    """Offer permessage-deflate (the CSMS decides)."""
+    compression: bool | DeflateSettings = True
+    """Offer permessage-deflate (the CSMS decides). A ``DeflateSettings`` shapes the picows transport's offer
+    (the websockets transport makes its standard offer)."""
     reconnect: bool = True
     """Reconnect after a lost connection (and retry failed attempts) with :attr:`backoff` between attempts."""
     backoff: RetryBackOff = field(default_factory=RetryBackOff)

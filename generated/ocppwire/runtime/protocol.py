@@ -45,7 +45,7 @@ The rules it enforces:
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Generic, TypeVar
@@ -335,13 +335,32 @@ class ResultRejected(Event):
 class OcppProtocol:
     """OCPP-J RPC for one connection, without I/O (see the module docs)."""
 
+    __slots__ = (
+        "_bad_in_row",
+        "_close_reason",
+        "_closed",
+        "_closing",
+        "_expired",
+        "_incoming",
+        "_inflight",
+        "_outbox",
+        "_queue",
+        "_signed_in",
+        "codec",
+        "config",
+        "identity",
+        "stats",
+    )
+
     def __init__(self, codec: Codec, config: ProtocolConfig | None = None, *, identity: str = "") -> None:
         self.codec = codec
         self.config = config or ProtocolConfig()
         self.identity = identity
         self.stats = SessionStats()
         self._outbox: list[bytes] = []
-        self._queue: deque[OutgoingCall[Any]] = deque()
+        # a list, not a deque: an empty deque costs 760 bytes per connection, and pop(0) on at most
+        # max_queued_calls entries is cheap
+        self._queue: list[OutgoingCall[Any]] = []
         self._inflight: OutgoingCall[Any] | None = None
         self._expired: OrderedDict[str, None] = OrderedDict()
         self._incoming = 0
@@ -503,7 +522,7 @@ class OcppProtocol:
         self._inflight = None
         queue = self._queue
         while queue:
-            upcoming = queue.popleft()
+            upcoming = queue.pop(0)
             if not upcoming.done:
                 self._launch(upcoming)
                 break
@@ -520,7 +539,7 @@ class OcppProtocol:
             self._settle_inflight()
             failed.append(CallFailed(call, CallTimeoutError(call.spec.name, call.message_id, call.timeout)))
         if self._queue and any(queued.deadline <= now for queued in self._queue):
-            keep: deque[OutgoingCall[Any]] = deque()
+            keep: list[OutgoingCall[Any]] = []
             for queued in self._queue:
                 if queued.done:
                     continue
@@ -533,7 +552,7 @@ class OcppProtocol:
                     keep.append(queued)
             self._queue = keep
             if self._inflight is None and keep:
-                self._launch(keep.popleft())
+                self._launch(keep.pop(0))
         return failed
 
     def _remember_expired(self, message_id: str) -> None:

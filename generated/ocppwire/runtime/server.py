@@ -64,8 +64,11 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .admission import AdmissionGate, Refusal
+from .channel import Channel
 from .connection import ConnectionInfo, OcppConnection
+from .deflate import DeflateSettings, negotiate
 from .endpoint import Endpoint
+from .keepalive import KeepAlive
 from .handshake import (
     MAX_IDENTITY_LENGTH,
     AuthRequest,
@@ -79,6 +82,7 @@ from .logsafe import LogLimiter, TransportLogger, escape
 from .options import Authenticator, ServerOptions
 from .roles import HandlerT, Peer, PeerT, RoleBinding, RoleHandler
 from .server_hooks import StationObserver
+from .transport_websockets import WebsocketsChannel
 
 __all__ = [
     "AuthRequest",
@@ -105,15 +109,37 @@ log = logging.getLogger("ocppwire.server")
 
 @dataclass(frozen=True)
 class _Accepted:
+    """A handshake that passed every check: what the connection's :class:`ConnectionInfo` will hold."""
+
     identity: str
     path: str
     username: str | None
     certificate: dict[str, Any] | None
     certificate_der: bytes | None
+    password: str | None = None
 
 
-def _peer_certificate(connection: ServerConnection) -> tuple[dict[str, Any] | None, bytes | None]:
-    ssl_object = connection.transport.get_extra_info("ssl_object")
+@dataclass(frozen=True)
+class _Refused:
+    """A handshake refused with an HTTP status (the same answer on every transport)."""
+
+    status: http.HTTPStatus
+    text: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        if self.status == http.HTTPStatus.UNAUTHORIZED:
+            return {"WWW-Authenticate": 'Basic realm="OCPP", charset="UTF-8"'}
+        if self.status in (http.HTTPStatus.TOO_MANY_REQUESTS, http.HTTPStatus.SERVICE_UNAVAILABLE):
+            return {"Retry-After": "10"}
+        return {}
+
+
+_AUTH_FAILED = _Refused(http.HTTPStatus.INTERNAL_SERVER_ERROR, "authentication failed")
+
+
+def _peer_certificate(transport: Any) -> tuple[dict[str, Any] | None, bytes | None]:
+    ssl_object = transport.get_extra_info("ssl_object")
     if not isinstance(ssl_object, SSLObject):
         return None, None
     return ssl_object.getpeercert() or None, ssl_object.getpeercert(binary_form=True)
@@ -203,6 +229,17 @@ def _listening_sockets(host: str | None, port: int, backlog: int) -> list[_Liste
     return listening
 
 
+def _websockets_deflate(settings: DeflateSettings) -> ServerPerMessageDeflateFactory:
+    """The websockets transport's permessage-deflate for the same :class:`DeflateSettings`."""
+    return ServerPerMessageDeflateFactory(
+        server_no_context_takeover=settings.server_no_context_takeover,
+        client_no_context_takeover=settings.client_no_context_takeover,
+        server_max_window_bits=settings.server_max_window_bits,
+        client_max_window_bits=settings.client_max_window_bits,
+        compress_settings={"memLevel": settings.mem_level},
+    )
+
+
 def _address_of(peername: Any) -> str:
     """The IP address the per-address limits count (the whole path for a Unix socket)."""
     if isinstance(peername, tuple) and peername:
@@ -265,6 +302,8 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         options = ServerOptions() if options is None else options
         if not isinstance(options, ServerOptions):
             raise TypeError(f"options must be a ServerOptions, not {type(options).__name__}")
+        if options.transport == "picows" and isinstance(options.compression, ServerPerMessageDeflateFactory):
+            raise TypeError("transport='picows' takes compression=True, False or a DeflateSettings")
         routes: dict[str, Route[Any, Any]] = {}
         for route in (Route(binding, handler), *more_versions):
             route.binding.check_handler(route.handler)
@@ -295,7 +334,9 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         self._connections: dict[str, OcppConnection[PeerT, HandlerT]] = {}
         self._peers: dict[str, PeerT] = {}
         self._accepted_requests: weakref.WeakKeyDictionary[ServerConnection, _Accepted] = weakref.WeakKeyDictionary()
-        self._ws: list[Server] | None = None
+        self._ws: list[Server | asyncio.Server] | None = None
+        self._picows_tasks: set[asyncio.Task[None]] = set()
+        self._keepalive: KeepAlive | None = None
         self.observer: StationObserver | None = None
         """The cluster's observer of this server's stations (``None`` unless ``options.cluster`` is set)."""
         self._closing = False
@@ -312,32 +353,113 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             self.handler = self.observer.wrap_handler(self.handler)
             self.binding.check_handler(self.handler)
             self._routes[self.binding.actions.subprotocol] = Route(self.binding, self.handler)
-        compression = options.compression
-        deflate = [compression] if isinstance(compression, ServerPerMessageDeflateFactory) else None
         tls: dict[str, Any] = {}
         if options.ssl is not None:
             tls = {"ssl": options.ssl, "ssl_handshake_timeout": options.tls_handshake_timeout}
-        transport_logger = TransportLogger(logging.getLogger("ocppwire.server.websockets"))
         self._ws = []
         for listening in _listening_sockets(self.host, self._port, options.listen_backlog):
             listening.on_accept = self._on_accept
             self._port = int(listening.getsockname()[1])
-            self._ws.append(
-                await ws_serve(
-                    self._serve_connection,
-                    sock=listening,
-                    select_subprotocol=self._select_subprotocol,
-                    process_request=self._process_request,
-                    compression="deflate" if compression is True else None,
-                    extensions=deflate,
-                    logger=transport_logger,
-                    backlog=options.listen_backlog,
-                    **tls,
-                    **options.websocket_settings(),
-                )
-            )
+            if options.transport == "picows":
+                self._ws.append(await self._listen_picows(listening, tls))
+            else:
+                self._ws.append(await self._listen_websockets(listening, tls))
         log.info("CSMS listening on %s (%s)", self.url, ", ".join(self._subprotocols))
         return self
+
+    async def _listen_websockets(self, listening: socket.socket, tls: dict[str, Any]) -> Server:
+        options = self.options
+        compression = options.compression
+        if isinstance(compression, DeflateSettings):
+            compression = _websockets_deflate(compression)
+        deflate = [compression] if isinstance(compression, ServerPerMessageDeflateFactory) else None
+        return await ws_serve(
+            self._serve_websockets,
+            sock=listening,
+            select_subprotocol=self._select_subprotocol,
+            process_request=self._process_request,
+            compression="deflate" if compression is True else None,
+            extensions=deflate,
+            logger=TransportLogger(logging.getLogger("ocppwire.server.websockets")),
+            backlog=options.listen_backlog,
+            **tls,
+            **options.websocket_settings(),
+        )
+
+    async def _listen_picows(self, listening: socket.socket, tls: dict[str, Any]) -> asyncio.Server:
+        from . import transport_picows as picows  # the optional extra: imported only when chosen
+
+        options = self.options
+        auth = options.auth
+        asynchronous = auth is not None and (
+            inspect.iscoroutinefunction(auth) or inspect.iscoroutinefunction(getattr(auth, "__call__", None))
+        )
+        if options.ping_interval and self._keepalive is None:
+            self._keepalive = KeepAlive(options.ping_interval, options.ping_timeout)
+        factory = picows.server_protocol_factory(
+            self._picows_upgrade,
+            prepare=self._picows_prepare if asynchronous else None,
+            handshake_timeout=options.open_timeout,
+            ping_interval=None,  # one KeepAlive timer for every connection instead of a task per connection
+            ping_timeout=None,
+            max_frame_size=options.max_message_size,
+            logger=picows.PicowsLogger(logging.getLogger("ocppwire.server.picows")),
+        )
+        loop = asyncio.get_running_loop()
+        return await loop.create_server(factory, sock=listening, backlog=options.listen_backlog, **tls)
+
+    async def _picows_prepare(self, transport: Any, path: str, headers: Any) -> _Accepted | _Refused:
+        """The checks of a coroutine ``auth`` hook, run before picows answers the upgrade."""
+        screened = self._screen(transport, path, headers)
+        if isinstance(screened, _Accepted):
+            screened = await self._authenticate(screened, transport.get_extra_info("peername"), headers)
+        return screened
+
+    def _picows_upgrade(self, transport: Any, request: Any, prepared: _Accepted | _Refused | None) -> Any:
+        """picows' upgrade callback: the same rules as the websockets path, answered synchronously (or what
+        :meth:`_picows_prepare` decided)."""
+        from . import transport_picows as picows
+
+        options = self.options
+        path = request.path.decode("latin-1")
+        headers = request.headers
+        if prepared is not None:
+            screened = prepared
+        else:
+            screened = self._screen(transport, path, headers)
+            if isinstance(screened, _Accepted):
+                screened = self._authenticate_now(screened, transport.get_extra_info("peername"), headers)
+        if isinstance(screened, _Refused):
+            return picows.refuse_upgrade(screened.status, screened.text, screened.headers)
+        accepted = screened
+        offered = picows.offered_values(headers, "Sec-WebSocket-Protocol")
+        subprotocol = choose_subprotocol(offered, self._subprotocols)
+        agreed = None
+        compression = options.compression
+        if compression:
+            settings = compression if isinstance(compression, DeflateSettings) else DeflateSettings()
+            agreed = negotiate(", ".join(headers.getall("Sec-WebSocket-Extensions", ())), settings)
+
+        def on_open(channel: Channel) -> None:
+            task = asyncio.get_running_loop().create_task(
+                self._serve_channel(channel, accepted, ", ".join(offered) or "none"),
+                name=f"ocpp-connection-{accepted.identity}",
+            )
+            self._picows_tasks.add(task)
+            task.add_done_callback(self._picows_tasks.discard)
+
+        channel = picows.PicowsChannel(
+            subprotocol=subprotocol,
+            deflate=None if agreed is None else agreed[1],
+            max_message_size=options.max_message_size,
+            read_ahead=options.read_ahead,
+            send_timeout=options.send_timeout,
+            close_timeout=options.close_timeout,
+            label=accepted.identity,
+            on_open=on_open,
+            keepalive=self._keepalive,
+        )
+        return picows.accept_upgrade(channel, subprotocol, None if agreed is None else agreed[0])
 
     async def close(self, grace: float | None = None) -> None:
         """Graceful shutdown (see the module docs); returns when every connection has ended."""
@@ -353,8 +475,12 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             )
         for ws_server in self._ws or ():
             ws_server.close()
+        if self._picows_tasks:  # picows connections not (or no longer) in the station table
+            await asyncio.wait(list(self._picows_tasks), timeout=self.options.close_timeout + 1)
         for ws_server in self._ws or ():
             await ws_server.wait_closed()
+        if self._keepalive is not None:
+            self._keepalive.stop()
         if self.observer is not None:
             await self.observer.detach()
         self._refusals.flush()
@@ -410,9 +536,9 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             del self._admitted[peername]
         self.gate.release(admitted.address, pending=admitted.pending)
 
-    def _handshake_over(self, connection: ServerConnection) -> Refusal | None:
+    def _handshake_over(self, peername: Any) -> Refusal | None:
         """Mark the connection's handshake as over; the refusal decided at accept time, if any."""
-        admitted = self._admitted.get(connection.transport.get_extra_info("peername"))
+        admitted = self._admitted.get(peername)
         if admitted is None:
             return None
         if admitted.pending:
@@ -420,127 +546,174 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             self.gate.handshake_done()
         return admitted.refusal
 
-    # ---- handshake -------------------------------------------------------------------------------
-    def _select_subprotocol(self, connection: ServerConnection, offered: Any) -> Subprotocol | None:
-        chosen = choose_subprotocol(offered, self._subprotocols)
-        return None if chosen is None else Subprotocol(chosen)
+    # ---- handshake (both transports) ------------------------------------------------------------------
+    def _refused(self, status: http.HTTPStatus, text: str, remote: Any, why: str, *args: object) -> _Refused:
+        self._refusals.log(logging.INFO, "%s from %s: " + why, int(status), remote, *args)
+        return _Refused(status, text)
 
-    def _refuse(
-        self, connection: ServerConnection, status: http.HTTPStatus, text: str, why: str, *args: object
-    ) -> Response:
-        self._refusals.log(logging.INFO, "%s from %s: " + why, int(status), connection.remote_address, *args)
-        response = connection.respond(status, f"{text}\n")
-        if status == http.HTTPStatus.UNAUTHORIZED:
-            response.headers["WWW-Authenticate"] = 'Basic realm="OCPP", charset="UTF-8"'
-        elif status in (http.HTTPStatus.TOO_MANY_REQUESTS, http.HTTPStatus.SERVICE_UNAVAILABLE):
-            response.headers["Retry-After"] = "10"
-        return response
-
-    async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        refusal = self._handshake_over(connection)
+    def _screen(self, transport: Any, path: str, headers: Mapping[str, str]) -> _Accepted | _Refused:
+        """Every handshake rule but the ``auth`` hook: admission, shutdown, identity, Basic username,
+        client certificate. Synchronous, so any transport can call it from its upgrade callback."""
+        peername = transport.get_extra_info("peername")
+        remote = peername
+        refusal = self._handshake_over(peername)
         if refusal is not None:
-            return self._refuse(connection, refusal.status, refusal.text, "%s", refusal.text)
+            return self._refused(refusal.status, refusal.text, remote, "%s", refusal.text)
         if self._closing:
-            return self._refuse(
-                connection, http.HTTPStatus.SERVICE_UNAVAILABLE, "CSMS is shutting down", "shutting down"
-            )
+            return self._refused(http.HTTPStatus.SERVICE_UNAVAILABLE, "CSMS is shutting down", remote, "shutting down")
         try:
-            identity = identity_from_path(request.path, self._prefix)
+            identity = identity_from_path(path, self._prefix)
         except LookupError as exc:
-            return self._refuse(connection, http.HTTPStatus.NOT_FOUND, str(exc), "path %s", escape(request.path))
+            return self._refused(http.HTTPStatus.NOT_FOUND, str(exc), remote, "path %s", escape(path))
         except ValueError as exc:
-            return self._refuse(connection, http.HTTPStatus.BAD_REQUEST, str(exc), "%s: %s", exc, escape(request.path))
-        authorization = request.headers.get("Authorization")
+            return self._refused(http.HTTPStatus.BAD_REQUEST, str(exc), remote, "%s: %s", exc, escape(path))
+        authorization = headers.get("Authorization")
         try:
             credentials = None if authorization is None else parse_basic_authorization(authorization)
         except ValueError as exc:
-            return self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: %s", identity, exc)
+            return self._refused(http.HTTPStatus.UNAUTHORIZED, "unauthorized", remote, "%s: %s", identity, exc)
         if credentials is not None and credentials[0] != identity:
-            return self._refuse(
-                connection,
-                http.HTTPStatus.UNAUTHORIZED,
-                "unauthorized",
-                "%s: Basic username is not the identity",
-                identity,
+            return self._refused(
+                http.HTTPStatus.UNAUTHORIZED, "unauthorized", remote, "%s: Basic username is not the identity", identity
             )
-        certificate, certificate_der = _peer_certificate(connection)
+        certificate, certificate_der = _peer_certificate(transport)
         if certificate is not None and certificate_der is not None:
             try:
                 fits = self.options.client_certificate_rule(identity, PeerCertificate(certificate, certificate_der))
             except Exception:
                 log.exception("%s: client_certificate_rule failed", identity, extra={"ocpp_identity": identity})
-                return connection.respond(http.HTTPStatus.INTERNAL_SERVER_ERROR, "authentication failed\n")
+                return _AUTH_FAILED
             if not fits:
-                return self._refuse(
-                    connection,
+                return self._refused(
                     http.HTTPStatus.FORBIDDEN,
                     "the client certificate does not belong to this charging station",
+                    remote,
                     "%s: client certificate names someone else",
                     identity,
                 )
-        auth = self.options.auth
-        if auth is not None:
-            attempt = AuthRequest(
-                identity=identity,
-                password=None if credentials is None else credentials[1],
-                certificate=certificate,
-                certificate_der=certificate_der,
-                remote_address=connection.remote_address,
-                path=request.path,
-                headers=request.headers,
-            )
-            try:
-                verdict = auth(attempt)
-                if inspect.isawaitable(verdict):
-                    verdict = await verdict
-            except HandshakeRejectedError as exc:
-                return self._refuse(connection, exc.status, exc.text, "%s: auth hook: %s", identity, escape(exc.text))
-            except Exception:
-                log.exception("%s: auth hook failed", identity, extra={"ocpp_identity": identity})
-                return connection.respond(http.HTTPStatus.INTERNAL_SERVER_ERROR, "authentication failed\n")
-            if verdict is not True:
-                return self._refuse(
-                    connection, http.HTTPStatus.UNAUTHORIZED, "unauthorized", "%s: invalid credentials", identity
-                )
-        self._accepted_requests[connection] = _Accepted(
-            identity, request.path, None if credentials is None else credentials[0], certificate, certificate_der
+        return _Accepted(
+            identity,
+            path,
+            None if credentials is None else credentials[0],
+            certificate,
+            certificate_der,
+            None if credentials is None else credentials[1],
         )
+
+    def _auth_request(self, accepted: _Accepted, remote: Any, headers: Any) -> AuthRequest:
+        return AuthRequest(
+            identity=accepted.identity,
+            password=accepted.password,
+            certificate=accepted.certificate,
+            certificate_der=accepted.certificate_der,
+            remote_address=remote,
+            path=accepted.path,
+            headers=headers,
+        )
+
+    def _auth_verdict(self, accepted: _Accepted, remote: Any, verdict: object) -> _Accepted | _Refused:
+        if verdict is True:
+            return accepted
+        return self._refused(
+            http.HTTPStatus.UNAUTHORIZED, "unauthorized", remote, "%s: invalid credentials", accepted.identity
+        )
+
+    def _auth_raised(self, accepted: _Accepted, remote: Any, exc: Exception) -> _Refused:
+        identity = accepted.identity
+        if isinstance(exc, HandshakeRejectedError):
+            return self._refused(exc.status, exc.text, remote, "%s: auth hook: %s", identity, escape(exc.text))
+        log.error("%s: auth hook failed", identity, exc_info=exc, extra={"ocpp_identity": identity})
+        return _AUTH_FAILED
+
+    async def _authenticate(self, accepted: _Accepted, remote: Any, headers: Any) -> _Accepted | _Refused:
+        """The ``auth`` hook, which may be a coroutine (websockets transport)."""
+        auth = self.options.auth
+        if auth is None:
+            return accepted
+        try:
+            verdict = auth(self._auth_request(accepted, remote, headers))
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+        except Exception as exc:
+            return self._auth_raised(accepted, remote, exc)
+        return self._auth_verdict(accepted, remote, verdict)
+
+    def _authenticate_now(self, accepted: _Accepted, remote: Any, headers: Any) -> _Accepted | _Refused:
+        """The ``auth`` hook, called from picows' synchronous upgrade callback (it must not be a coroutine)."""
+        auth = self.options.auth
+        if auth is None:
+            return accepted
+        try:
+            verdict = auth(self._auth_request(accepted, remote, headers))
+        except Exception as exc:
+            return self._auth_raised(accepted, remote, exc)
+        if inspect.isawaitable(verdict):
+            if inspect.iscoroutine(verdict):
+                verdict.close()
+            log.error(
+                "%s: the auth hook returned an awaitable; transport='picows' needs a synchronous auth hook",
+                accepted.identity,
+                extra={"ocpp_identity": accepted.identity},
+            )
+            return _AUTH_FAILED
+        return self._auth_verdict(accepted, remote, verdict)
+
+    # ---- handshake (websockets) ----------------------------------------------------------------------
+    def _select_subprotocol(self, connection: ServerConnection, offered: Any) -> Subprotocol | None:
+        chosen = choose_subprotocol(offered, self._subprotocols)
+        return None if chosen is None else Subprotocol(chosen)
+
+    async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        screened = self._screen(connection.transport, request.path, request.headers)
+        if isinstance(screened, _Accepted):
+            screened = await self._authenticate(screened, connection.remote_address, request.headers)
+        if isinstance(screened, _Refused):
+            response = connection.respond(screened.status, f"{screened.text}\n")
+            for name, value in screened.headers.items():
+                response.headers[name] = value
+            return response
+        self._accepted_requests[connection] = screened
         return None
 
-    # ---- connections ----------------------------------------------------------------------------
-    async def _serve_connection(self, ws: ServerConnection) -> None:
+    async def _serve_websockets(self, ws: ServerConnection) -> None:
         accepted = self._accepted_requests.pop(ws, None)
         if accepted is None:  # cannot happen: process_request ran for every handshake
             await ws.close(1011, "internal error")
             return
+        channel = WebsocketsChannel(ws, send_timeout=self.options.send_timeout, label=accepted.identity)
+        offered = ws.request.headers.get("Sec-WebSocket-Protocol", "none") if ws.request else "none"
+        await self._serve_channel(channel, accepted, offered)
+
+    # ---- connections (both transports) ------------------------------------------------------------------
+    async def _serve_channel(self, channel: Channel, accepted: _Accepted, offered: str) -> None:
         identity = accepted.identity
-        if ws.subprotocol is None:
-            offered = ws.request.headers.get("Sec-WebSocket-Protocol", "none") if ws.request else "none"
+        subprotocol = channel.subprotocol
+        if subprotocol is None:
             log.info(
                 "%s: no supported subprotocol offered (%s); closing",
                 identity,
                 escape(offered),
                 extra={"ocpp_identity": identity},
             )
-            await ws.close(NO_SUBPROTOCOL_CLOSE_CODE, f"subprotocol {' or '.join(self._subprotocols)} required")
+            await channel.close(NO_SUBPROTOCOL_CLOSE_CODE, f"subprotocol {' or '.join(self._subprotocols)} required")
             return
         info = ConnectionInfo(
             identity=identity,
-            subprotocol=ws.subprotocol,
-            remote_address=ws.remote_address,
+            subprotocol=subprotocol,
+            remote_address=channel.remote_address,
             path=accepted.path,
             username=accepted.username,
             certificate=accepted.certificate,
             certificate_der=accepted.certificate_der,
         )
-        route = self._routes[ws.subprotocol]
-        connection = OcppConnection(ws, route.binding, route.handler, info, self._config)
+        route = self._routes[subprotocol]
+        connection = OcppConnection(channel, route.binding, route.handler, info, self._config)
         previous = self._connections.get(identity)
         self._connections[identity] = connection
         self._peers[identity] = connection.peer
         if previous is not None:
             await self._replace(previous)
-        log.info("%s: connected from %s", identity, ws.remote_address, extra={"ocpp_identity": identity})
+        log.info("%s: connected from %s", identity, channel.remote_address, extra={"ocpp_identity": identity})
         observer = self.observer
         if observer is not None:
             observer.station_connected(connection.peer)
@@ -579,7 +752,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         try:
             await asyncio.wait_for(asyncio.shield(previous.finished.wait()), REPLACE_GRACE)
         except TimeoutError:
-            previous.ws.transport.abort()
+            previous.abort()
             try:
                 await asyncio.wait_for(asyncio.shield(previous.finished.wait()), self.options.close_timeout)
             except TimeoutError:

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .actions import ActionSpec, SendSpec
 from .codec import Codec, peek_header
@@ -67,8 +67,9 @@ __all__ = [
 ReqT = TypeVar("ReqT")
 ResT = TypeVar("ResT")
 
-Send = Callable[[bytes], Awaitable[None]]
-"""Writes one frame (UTF-8 JSON bytes) to the peer as a WebSocket text message."""
+Send = Callable[[bytes], Awaitable[None] | None]
+"""Writes one frame (UTF-8 JSON bytes) to the peer as a WebSocket text message; returns ``None`` when it was
+written at once, or an awaitable to wait for room in the transport."""
 
 Dispatch = Callable[[ActionSpec[Any, Any] | SendSpec[Any], Any], Awaitable[Any]]
 """Answers one incoming request: returns the response payload or raises an OcppError. For a SEND
@@ -101,6 +102,12 @@ else:
         return loop.create_task(coro, name=name)
 
 
+def _written(done: asyncio.Future[None]) -> None:
+    """Retrieve a fire-and-forget write's outcome (a failed write means the connection is closing anyway)."""
+    if not done.cancelled():
+        done.exception()
+
+
 def _frame_id(data: bytes | str) -> str | None:
     """The messageId of a frame for its log line (only computed when frames are logged)."""
     header = peek_header(data)
@@ -115,6 +122,27 @@ class Session:
     message to :meth:`receive`, stops reading while :attr:`paused`, and calls :meth:`close`
     when the connection ends.
     """
+
+    __slots__ = (
+        "_busy",
+        "_close_transport",
+        "_closed",
+        "_dispatch",
+        "_faults",
+        "_handlers",
+        "_loop",
+        "_resumed",
+        "_send",
+        "_timer",
+        "_timer_at",
+        "after",
+        "codec",
+        "config",
+        "identity",
+        "protocol",
+        "stats",
+        "__weakref__",
+    )
 
     def __init__(
         self,
@@ -296,21 +324,56 @@ class Session:
             if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
                 log_frame(self.identity, "out", _frame_id(data), data)
             try:
-                await self._send(data)
+                pending = self._send(data)
+                if pending is not None:  # None: written at once (the transport had room)
+                    await pending
             except Exception as exc:  # the connection is going away; close() fails what is pending
                 log.debug("%s: write failed: %s", self.identity, exc)
                 return
 
+    def _flush_now(self) -> None:
+        """:meth:`_flush` for a transport that writes, or queues in order, without being awaited: a write that
+        must wait for the peer completes on its own (its timeout is the transport's), so nothing awaits here."""
+        for data in self.protocol.data_to_send():
+            if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
+                log_frame(self.identity, "out", _frame_id(data), data)
+            try:
+                pending = self._send(data)
+            except Exception as exc:  # the connection is going away; close() fails what is pending
+                log.debug("%s: write failed: %s", self.identity, exc)
+                return
+            if pending is not None:
+                asyncio.ensure_future(pending).add_done_callback(_written)
+
     # ---- incoming ----------------------------------------------------------------------------------
     async def receive(self, data: bytes | str) -> None:
         """Handle one message from the peer. Never raises for bad input; answers or drops it."""
+        after = self._handle(data)
+        if after is not False:
+            await self._flush()
+            if after:
+                self._violation(after)
+
+    def receive_now(self, data: bytes | str) -> None:
+        """:meth:`receive` without awaiting, for a transport whose ``send`` writes (or queues, in order) at
+        once and needs no awaiting (picows): the message is handled and any answer written before this
+        returns, with no task switch per message."""
+        after = self._handle(data)
+        if after is not False:
+            self._flush_now()
+            if after:
+                self._violation(after)
+
+    def _handle(self, data: bytes | str) -> str | None | Literal[False]:
+        """Everything :meth:`receive` does but writing: ``False`` when nothing is to be written, else
+        ``None`` (write what the core has) or the reason to close the connection after writing it."""
         if self._closed:
-            return
+            return False
         try:
             event: Event = self.protocol.receive_data(data)
         except Exception:  # a codec bug must not take the connection down
             log.exception("%s: could not handle a frame", self.identity, extra={"ocpp_identity": self.identity})
-            return
+            return False
         if FRAME_LOGGER.isEnabledFor(logging.DEBUG):
             log_frame(self.identity, "in", _frame_id(data), data)
         kind = type(event)
@@ -324,14 +387,12 @@ class Session:
             )
             if not task.done():  # an eager task may already have answered
                 self._handlers.add(task)
-            return
+            return False
         if kind is CallSucceeded or kind is CallFailed:
             assert isinstance(event, (CallSucceeded, CallFailed))
             self._settle(event)
             self._arm_timer()
-            if self.protocol.in_flight is not None:
-                await self._flush()
-            return
+            return None if self.protocol.in_flight is not None else False  # the next queued call goes out
         if kind is FrameRejected:
             assert isinstance(event, FrameRejected)
             if event.failed is not None:
@@ -345,10 +406,7 @@ class Session:
                 escape(event.message_id),
                 escape(str(event.error)),
             )
-            await self._flush()
-            if event.close:
-                self._violation("too many refused frames")
-            return
+            return "too many refused frames" if event.close else None
         if kind is SendReceived:
             assert isinstance(event, SendReceived)
             self._busy += 1
@@ -357,7 +415,7 @@ class Session:
             )
             if not task.done():
                 self._handlers.add(task)
-            return
+            return False
         if kind is ResultRejected:
             assert isinstance(event, ResultRejected)
             self._faults.log(
@@ -367,7 +425,7 @@ class Session:
                 escape(event.message_id),
                 escape(str(event.error)),
             )
-            return
+            return False
         assert isinstance(event, ResponseDropped)
         self._faults.log(
             logging.WARNING,
@@ -379,6 +437,7 @@ class Session:
         )
         if event.close:
             self._violation("too many unexpected responses")
+        return False
 
     def _violation(self, why: str) -> None:
         log.warning("%s: closing the connection: %s", self.identity, why, extra={"ocpp_identity": self.identity})

@@ -71,6 +71,7 @@ class SimArgs:
     source_addresses: Optional[str] = None  # noqa: UP045
     processes: int = 1
     loop: str = "asyncio"
+    transport: str = "websockets"
     json: bool = False
 
 
@@ -92,6 +93,8 @@ def config_from_args(args: SimArgs) -> SimConfig:
         raise ValueError(f"--processes must be between 1 and the number of stations, got {args.processes}")
     if args.loop not in ("asyncio", "uvloop"):
         raise ValueError(f"--loop must be asyncio or uvloop, got {args.loop!r}")
+    if args.transport not in ("websockets", "picows"):
+        raise ValueError(f"--transport must be websockets or picows, got {args.transport!r}")
     return SimConfig(
         url=args.url,
         stations=args.stations,
@@ -105,6 +108,7 @@ def config_from_args(args: SimArgs) -> SimConfig:
         compression=not args.no_compression,
         call_timeout=args.call_timeout,
         source_addresses=() if args.source_addresses is None else parse_source_addresses(args.source_addresses),
+        transport=args.transport,
     )
 
 
@@ -205,6 +209,9 @@ def _app() -> "typer.Typer":
             int, typer.Option(min=1, help="Simulator processes sharing the fleet; their results are merged.")
         ] = 1,
         loop: Annotated[str, typer.Option(help="Event loop of the simulator: asyncio or uvloop.")] = "asyncio",
+        transport: Annotated[
+            str, typer.Option(help="WebSocket implementation of the stations: websockets or picows.")
+        ] = "websockets",
         as_json: Annotated[
             bool, typer.Option("--json", help="Print JSON lines (phase events, then the result).")
         ] = False,
@@ -233,6 +240,7 @@ def _app() -> "typer.Typer":
             source_addresses=source_addresses,
             processes=processes,
             loop=loop,
+            transport=transport,
             json=as_json,
         )
         try:

@@ -67,6 +67,8 @@ class SimConfig:
     """Freeze the connected fleet and start no full garbage collection until the run ends (process-wide
     settings, restored afterwards; :mod:`ocppwire.sim.collector`). False leaves the collector alone."""
     source_addresses: tuple[str, ...] = ()
+    transport: str = "websockets"
+    """The stations' WebSocket implementation (``websockets`` or ``picows``)."""
     """Local addresses the stations connect from, round-robin by station number (empty: the OS picks);
     see :mod:`ocppwire.sim.addresses`."""
 
@@ -190,6 +192,7 @@ class Simulation:
             call_timeout=config.call_timeout,
             open_timeout=config.open_timeout,
             ping_interval=config.ping_interval,
+            transport=config.transport,
         )
         numbers = range(config.first_station, config.first_station + config.stations)
         self.stations: list[SimStation | FlakyStation]

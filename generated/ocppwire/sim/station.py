@@ -14,14 +14,13 @@ import asyncio
 import time
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
-from websockets.typing import Subprotocol
-
 from ocppwire.runtime.actions import ActionSpec
-from ocppwire.runtime.client import station_url
+from ocppwire.runtime.channel import Channel
+from ocppwire.runtime.client import open_channel, station_url
 from ocppwire.runtime.codec import Codec
 from ocppwire.runtime.errors import NotSupportedError, OcppError
+from ocppwire.runtime.exceptions import ConnectionClosedError
+from ocppwire.runtime.options import ClientOptions
 from ocppwire.runtime.protocol import (
     CallFailed,
     CallReceived,
@@ -39,7 +38,7 @@ from .stats import Counters, LatencyHistogram
 __all__ = ["Recorder", "SimStation", "StationOptions"]
 
 _CODEC = Codec(a.ACTIONS)
-_SUBPROTOCOL = Subprotocol(a.ACTIONS.subprotocol)
+_SUBPROTOCOL = a.ACTIONS.subprotocol
 
 
 class Recorder:
@@ -72,7 +71,21 @@ class Recorder:
 class StationOptions:
     """Connection settings shared by every station of a run."""
 
-    __slots__ = ("url", "password", "compression", "call_timeout", "open_timeout", "ping_interval")
+    __slots__ = ("url", "password", "compression", "call_timeout", "open_timeout", "ping_interval", "transport")
+
+    def client_options(self) -> ClientOptions:
+        """The station connection options these settings stand for (one connection, no reconnecting)."""
+        return ClientOptions(
+            password=self.password,
+            compression=self.compression,
+            call_timeout=self.call_timeout,
+            open_timeout=self.open_timeout,
+            ping_interval=self.ping_interval,
+            ping_timeout=None if self.ping_interval is None else self.call_timeout,
+            close_timeout=5,
+            reconnect=False,
+            transport=self.transport,
+        )
 
     def __init__(
         self,
@@ -83,8 +96,11 @@ class StationOptions:
         call_timeout: float = 30.0,
         open_timeout: float = 30.0,
         ping_interval: float | None = None,
+        transport: str = "websockets",
     ) -> None:
         self.url = url
+        self.transport = transport
+        """The stations' WebSocket implementation (``websockets`` or ``picows``, as ``ClientOptions.transport``)."""
         self.password = password
         self.compression = compression
         self.call_timeout = call_timeout
@@ -112,7 +128,7 @@ class SimStation:
         self.recorder = recorder
         self.source_address = source_address
         """The local address the connection is made from (``None``: the one the OS picks)."""
-        self.ws: ClientConnection | None = None
+        self.ws: Channel | None = None
         self._next_id = 0
         self._task: asyncio.Task[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -122,6 +138,7 @@ class SimStation:
         # Requests come from the scenario's own (valid) templates: no per-call validation pass.
         self._config = ProtocolConfig(call_timeout=options.call_timeout, validate=False, id_factory=self._message_id)
         self.protocol = OcppProtocol(_CODEC, self._config, identity=identity)
+        self._client_options = options.client_options()
 
     def _message_id(self) -> str:
         self._next_id += 1
@@ -136,35 +153,16 @@ class SimStation:
         self._task = asyncio.current_task()
         self._loop = asyncio.get_running_loop()
         self.protocol = OcppProtocol(_CODEC, self._config, identity=self.identity)  # a fresh core per connection
-        headers = {}
-        # websockets hands unknown keyword arguments to loop.create_connection(): bind the local end there.
-        bind: dict[str, Any] = {} if self.source_address is None else {"local_addr": (self.source_address, 0)}
-        if options.password is not None:
-            import base64
-
-            token = base64.b64encode(f"{self.identity}:{options.password}".encode()).decode("ascii")
-            headers["Authorization"] = f"Basic {token}"
         try:
-            self.ws = await connect(
+            self.ws = await open_channel(
                 station_url(options.url, self.identity),
-                subprotocols=[_SUBPROTOCOL],
-                additional_headers=headers,
-                # websockets' default offer: permessage-deflate, the CSMS may limit our window.
-                compression="deflate" if options.compression else None,
-                open_timeout=options.open_timeout,
-                ping_interval=options.ping_interval,
-                ping_timeout=None if options.ping_interval is None else options.call_timeout,
-                close_timeout=5,
-                max_size=2**20,
-                proxy=None,
-                **bind,
+                self.identity,
+                _SUBPROTOCOL,
+                self._client_options,
+                local_address=self.source_address,
             )
         except Exception:
             self.recorder.counters.connect_failures += 1
-            return False
-        if self.ws.subprotocol != _SUBPROTOCOL:
-            self.recorder.counters.connect_failures += 1
-            await self.ws.close()
             return False
         return True
 
@@ -253,9 +251,14 @@ class SimStation:
         self._waiting = True
         try:
             for data in protocol.data_to_send():
-                await ws.send(data, text=True)
+                pending = ws.send(data)
+                if pending is not None:
+                    await pending
             while True:
-                event = protocol.receive_data(await ws.recv(decode=False))
+                message = ws.next_message()
+                if message is None:
+                    message = await ws.recv()
+                event = protocol.receive_data(message)
                 if isinstance(event, CallSucceeded):
                     response = event.response
                     break
@@ -275,7 +278,9 @@ class SimStation:
                 else:  # ResponseDropped
                     counters.stray_frames += 1
                 for data in protocol.data_to_send():
-                    await ws.send(data, text=True)
+                    pending = ws.send(data)
+                    if pending is not None:
+                        await pending
         except asyncio.CancelledError:
             if not self._timed_out:
                 raise
@@ -285,7 +290,7 @@ class SimStation:
             protocol.handle_timeout(call.deadline)  # frees the slot; a late answer is recognised
             recorder.counters.timeouts += 1
             return None
-        except ConnectionClosed:
+        except ConnectionClosedError:
             if recorder.running:
                 recorder.counters.disconnects += 1
             self.ws = None
