@@ -60,6 +60,8 @@ class FleetConfig:
     """The CSMS's event loop."""
     sim_loop: str = "uvloop"
     """The simulator's event loop (it must stay cheaper than what it measures)."""
+    sim_transport: str = "picows"
+    """The simulator's WebSocket implementation (picows: the cheaper load generator)."""
     sim_processes: int = 0
     """Simulator worker processes (0: as many as the open-file limit requires, at least 2)."""
     source_addresses: int = 4
@@ -143,7 +145,7 @@ def _run(config: FleetConfig, extra: list[str], notes: list[str]) -> dict[str, A
                 "--duration", str(config.duration), "--warmup", str(config.warmup),
                 "--connect-concurrency", str(config.connect_concurrency), "--call-timeout", "60",
                 "--source-addresses", str(addresses), "--processes", str(processes),
-                "--loop", config.sim_loop, "--seed", str(config.seed),
+                "--loop", config.sim_loop, "--transport", config.sim_transport, "--seed", str(config.seed),
             ],
             timeout=900 + config.warmup + config.duration,
         )  # fmt: skip
@@ -202,7 +204,8 @@ def fleet_table(config: FleetConfig, data: dict[str, Any]) -> str:
     title = (
         f"Fleet: {data['stations']:,} stations on one ocppwire CSMS process ({config.transport}, {config.loop}; "
         f"Heartbeat every {config.heartbeat_interval:g} s + MeterValues every {config.meter_interval:g} s per "
-        f"station, staggered; permessage-deflate on; {data['source_addresses']} source addresses; "
+        f"station, staggered; permessage-deflate on; simulator: {data['sim_processes']} processes, "
+        f"{config.sim_transport} + {config.sim_loop}, {data['source_addresses']} source addresses; "
         f"{f'CSMS gc threshold {config.csms_gc_threshold:,}; ' if config.csms_gc_threshold else ''}"
         f"{config.warmup:g} s warm-up, {config.duration:g} s window)"
     )
@@ -230,6 +233,7 @@ def main() -> None:
     parser.add_argument("--transport", choices=["websockets", "picows"], default="websockets", help="the CSMS's")
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio", help="the CSMS's event loop")
     parser.add_argument("--sim-loop", choices=["asyncio", "uvloop"], default="uvloop")
+    parser.add_argument("--sim-transport", choices=["websockets", "picows"], default="picows")
     parser.add_argument("--sim-processes", type=int, default=0, help="0: as the open-file limit requires, min 2")
     parser.add_argument("--source-addresses", type=int, default=4, help="127.0.0.1 ... 127.0.0.N")
     parser.add_argument("--connect-concurrency", type=int, default=200)
@@ -240,7 +244,7 @@ def main() -> None:
     config = FleetConfig(
         stations=args.stations, duration=args.duration, warmup=args.warmup,
         heartbeat_interval=args.heartbeat_interval, meter_interval=args.meter_interval, transport=args.transport,
-        loop=args.loop, sim_loop=args.sim_loop, sim_processes=args.sim_processes,
+        loop=args.loop, sim_loop=args.sim_loop, sim_transport=args.sim_transport, sim_processes=args.sim_processes,
         source_addresses=args.source_addresses, connect_concurrency=args.connect_concurrency, fit=not args.no_fit,
         csms_gc_threshold=args.csms_gc_threshold,
     )  # fmt: skip

@@ -112,10 +112,12 @@ def test_split_keeps_station_numbers_contiguous() -> None:
         split(SimConfig("ws://h/ocpp", stations=2), 3)
 
 
-async def test_connections_come_from_each_source_address(start_csms: StartCsms) -> None:
+@pytest.mark.parametrize("transport", ["websockets", "picows"])
+async def test_connections_come_from_each_source_address(start_csms: StartCsms, transport: str) -> None:
     handler = AddressRecordingCsms()
     server = await start_csms(handler)
-    config = SimConfig(server.url, stations=4, duration=0.2, source_addresses=("127.0.0.2", "127.0.0.3"))
+    addresses = ("127.0.0.2", "127.0.0.3")
+    config = SimConfig(server.url, stations=4, duration=0.2, source_addresses=addresses, transport=transport)
     result = await simulate(config)
     assert result.errors == 0 and result.connected == 4
     assert handler.hosts == {"SIM00000": "127.0.0.2", "SIM00001": "127.0.0.3", "SIM00002": "127.0.0.2",

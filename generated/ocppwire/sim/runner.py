@@ -67,10 +67,10 @@ class SimConfig:
     """Freeze the connected fleet and start no full garbage collection until the run ends (process-wide
     settings, restored afterwards; :mod:`ocppwire.sim.collector`). False leaves the collector alone."""
     source_addresses: tuple[str, ...] = ()
-    transport: str = "websockets"
-    """The stations' WebSocket implementation (``websockets`` or ``picows``)."""
     """Local addresses the stations connect from, round-robin by station number (empty: the OS picks);
     see :mod:`ocppwire.sim.addresses`."""
+    transport: str = "websockets"
+    """The stations' WebSocket implementation (``websockets`` or ``picows``)."""
 
     def __post_init__(self) -> None:
         if self.stations < 1:
