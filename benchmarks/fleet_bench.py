@@ -70,6 +70,8 @@ class FleetConfig:
     fit: bool = True
     """Shrink the fleet to what the CSMS's open-file limit allows (and say so) instead of failing."""
     seed: int = 2001
+    csms_ping_interval: float = 30.0
+    """Seconds between the CSMS's keep-alive pings per connection (0: none)."""
     csms_gc_threshold: int = 0
     """The CSMS collector's generation-0 threshold (0: Python's default, 700)."""
 
@@ -95,6 +97,7 @@ def run(config: FleetConfig) -> dict[str, Any]:
     """One CSMS process, one simulator run (several worker processes); the figures and what limited them."""
     extra = ["--compression", "--window-bits", "9", "--mem-level", "1"]
     extra += ["--transport", config.transport, "--loop", config.loop]
+    extra += ["--ping-interval", str(config.csms_ping_interval)]
     if config.csms_gc_threshold:
         extra += ["--gc-threshold", str(config.csms_gc_threshold)]
     notes: list[str] = []
@@ -207,6 +210,7 @@ def fleet_table(config: FleetConfig, data: dict[str, Any]) -> str:
         f"station, staggered; permessage-deflate on; simulator: {data['sim_processes']} processes, "
         f"{config.sim_transport} + {config.sim_loop}, {data['source_addresses']} source addresses; "
         f"{f'CSMS gc threshold {config.csms_gc_threshold:,}; ' if config.csms_gc_threshold else ''}"
+        f"CSMS pings {f'every {config.csms_ping_interval:g} s' if config.csms_ping_interval else 'off'}; "
         f"{config.warmup:g} s warm-up, {config.duration:g} s window)"
     )
     return render(title, ["", "value"], rows)
@@ -238,6 +242,7 @@ def main() -> None:
     parser.add_argument("--source-addresses", type=int, default=4, help="127.0.0.1 ... 127.0.0.N")
     parser.add_argument("--connect-concurrency", type=int, default=200)
     parser.add_argument("--no-fit", action="store_true", help="do not shrink the fleet to the open-file limit")
+    parser.add_argument("--csms-ping-interval", type=float, default=30.0, help="CSMS keep-alive pings (0: none)")
     parser.add_argument("--csms-gc-threshold", type=int, default=0, help="CSMS gc generation-0 threshold")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     args = parser.parse_args()
@@ -247,6 +252,7 @@ def main() -> None:
         loop=args.loop, sim_loop=args.sim_loop, sim_transport=args.sim_transport, sim_processes=args.sim_processes,
         source_addresses=args.source_addresses, connect_concurrency=args.connect_concurrency, fit=not args.no_fit,
         csms_gc_threshold=args.csms_gc_threshold,
+        csms_ping_interval=args.csms_ping_interval,
     )  # fmt: skip
     print("\n".join(header_lines()), "\n", flush=True)
     data = run(config)

@@ -61,8 +61,8 @@ def _ws_settings(args: argparse.Namespace) -> dict[str, Any]:
     extensions = [factory] if args.compression else None
     return {
         "extensions": extensions,
-        "ping_interval": 30.0,
-        "ping_timeout": 30.0,
+        "ping_interval": args.ping_interval or None,
+        "ping_timeout": (args.ping_interval or None) and 30.0,
         "max_size": 2**20,
         "open_timeout": 60.0,
         "close_timeout": 5.0,
@@ -301,6 +301,9 @@ def main() -> None:
         choices=["websockets", "picows"],
         default="websockets",
         help="ocppwire only: the WebSocket transport (ServerOptions.transport)",
+    )
+    parser.add_argument(
+        "--ping-interval", type=float, default=30.0, help="seconds between keep-alive pings per connection (0: none)"
     )
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio", help="the event loop")
     parser.add_argument("--cluster", metavar="NATS_URL", help="ocppwire only: join a cluster on this NATS server")
