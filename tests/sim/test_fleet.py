@@ -161,3 +161,13 @@ async def test_a_fleet_over_two_processes_reports_one_result(start_csms: StartCs
     assert sorted(handler.hosts) == [f"SIM{n:05d}" for n in range(6)]
     assert {handler.hosts[f"SIM{n:05d}"] for n in (0, 2, 4)} == {"127.0.0.1"}
     assert {handler.hosts[f"SIM{n:05d}"] for n in (1, 3, 5)} == {"127.0.0.2"}
+
+
+def test_the_fleet_bench_fits_the_fleet_to_the_open_file_limit() -> None:
+    from benchmarks.fleet_bench import SPARE_FILES, fleet_size, port_range
+
+    assert fleet_size(50_000, 20_000, 30) == 19_900  # rounded down to a hundred, spare descriptors kept
+    assert fleet_size(50_000, 20_000, 20_000 - SPARE_FILES - 150) == 100
+    assert fleet_size(1_000, 20_000, 30) == 1_000
+    assert fleet_size(50_000, 50, 30) == 0
+    assert 1_000 <= port_range() <= 65_536
