@@ -171,3 +171,11 @@ def test_the_fleet_bench_fits_the_fleet_to_the_open_file_limit() -> None:
     assert fleet_size(1_000, 20_000, 30) == 1_000
     assert fleet_size(50_000, 50, 30) == 0
     assert 1_000 <= port_range() <= 65_536
+
+
+def test_a_failing_worker_process_ends_the_run_with_one_line() -> None:
+    # a loop name the CLI accepts but the worker cannot start: every worker fails before connecting
+    from ocppwire.sim.workers import simulate_in_processes
+
+    with pytest.raises(RuntimeError, match="simulator worker [01] failed: ValueError: loop must be one of"):
+        simulate_in_processes(SimConfig("ws://127.0.0.1:9/ocpp", stations=2), 2, loop="nope")
