@@ -26,7 +26,6 @@ import json
 import math
 import os
 import resource
-import signal
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -61,6 +60,8 @@ class FleetConfig:
     """The CSMS's event loop."""
     sim_loop: str = "uvloop"
     """The simulator's event loop (it must stay cheaper than what it measures)."""
+    sim_transport: str = "picows"
+    """The simulator's WebSocket implementation (picows: the cheaper load generator)."""
     sim_processes: int = 0
     """Simulator worker processes (0: as many as the open-file limit requires, at least 2)."""
     source_addresses: int = 4
@@ -69,10 +70,10 @@ class FleetConfig:
     fit: bool = True
     """Shrink the fleet to what the CSMS's open-file limit allows (and say so) instead of failing."""
     seed: int = 2001
+    csms_ping_interval: float = 30.0
+    """Seconds between the CSMS's keep-alive pings per connection (0: none)."""
     csms_gc_threshold: int = 0
     """The CSMS collector's generation-0 threshold (0: Python's default, 700)."""
-    csms_gc_freeze: bool = False
-    """Have the CSMS freeze its collector once the fleet is connected (SIGUSR1, see servers.freeze_collector)."""
 
 
 def port_range() -> int:
@@ -96,6 +97,7 @@ def run(config: FleetConfig) -> dict[str, Any]:
     """One CSMS process, one simulator run (several worker processes); the figures and what limited them."""
     extra = ["--compression", "--window-bits", "9", "--mem-level", "1"]
     extra += ["--transport", config.transport, "--loop", config.loop]
+    extra += ["--ping-interval", str(config.csms_ping_interval)]
     if config.csms_gc_threshold:
         extra += ["--gc-threshold", str(config.csms_gc_threshold)]
     notes: list[str] = []
@@ -146,10 +148,9 @@ def _run(config: FleetConfig, extra: list[str], notes: list[str]) -> dict[str, A
                 "--duration", str(config.duration), "--warmup", str(config.warmup),
                 "--connect-concurrency", str(config.connect_concurrency), "--call-timeout", "60",
                 "--source-addresses", str(addresses), "--processes", str(processes),
-                "--loop", config.sim_loop, "--seed", str(config.seed),
+                "--loop", config.sim_loop, "--transport", config.sim_transport, "--seed", str(config.seed),
             ],
             timeout=900 + config.warmup + config.duration,
-            on_connected=(lambda: csms.process.send_signal(signal.SIGUSR1)) if config.csms_gc_freeze else None,
         )  # fmt: skip
         peak = peak_rss(csms.process)
     result = events.result
@@ -206,9 +207,10 @@ def fleet_table(config: FleetConfig, data: dict[str, Any]) -> str:
     title = (
         f"Fleet: {data['stations']:,} stations on one ocppwire CSMS process ({config.transport}, {config.loop}; "
         f"Heartbeat every {config.heartbeat_interval:g} s + MeterValues every {config.meter_interval:g} s per "
-        f"station, staggered; permessage-deflate on; {data['source_addresses']} source addresses; "
-        f"{'CSMS collector frozen after connecting; ' if config.csms_gc_freeze else ''}"
+        f"station, staggered; permessage-deflate on; simulator: {data['sim_processes']} processes, "
+        f"{config.sim_transport} + {config.sim_loop}, {data['source_addresses']} source addresses; "
         f"{f'CSMS gc threshold {config.csms_gc_threshold:,}; ' if config.csms_gc_threshold else ''}"
+        f"CSMS pings {f'every {config.csms_ping_interval:g} s' if config.csms_ping_interval else 'off'}; "
         f"{config.warmup:g} s warm-up, {config.duration:g} s window)"
     )
     return render(title, ["", "value"], rows)
@@ -235,23 +237,22 @@ def main() -> None:
     parser.add_argument("--transport", choices=["websockets", "picows"], default="websockets", help="the CSMS's")
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio", help="the CSMS's event loop")
     parser.add_argument("--sim-loop", choices=["asyncio", "uvloop"], default="uvloop")
+    parser.add_argument("--sim-transport", choices=["websockets", "picows"], default="picows")
     parser.add_argument("--sim-processes", type=int, default=0, help="0: as the open-file limit requires, min 2")
     parser.add_argument("--source-addresses", type=int, default=4, help="127.0.0.1 ... 127.0.0.N")
     parser.add_argument("--connect-concurrency", type=int, default=200)
     parser.add_argument("--no-fit", action="store_true", help="do not shrink the fleet to the open-file limit")
+    parser.add_argument("--csms-ping-interval", type=float, default=30.0, help="CSMS keep-alive pings (0: none)")
     parser.add_argument("--csms-gc-threshold", type=int, default=0, help="CSMS gc generation-0 threshold")
-    parser.add_argument(
-        "--csms-gc-freeze", action="store_true", help="the CSMS freezes its garbage collector once all are connected"
-    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     args = parser.parse_args()
     config = FleetConfig(
         stations=args.stations, duration=args.duration, warmup=args.warmup,
         heartbeat_interval=args.heartbeat_interval, meter_interval=args.meter_interval, transport=args.transport,
-        loop=args.loop, sim_loop=args.sim_loop, sim_processes=args.sim_processes,
+        loop=args.loop, sim_loop=args.sim_loop, sim_transport=args.sim_transport, sim_processes=args.sim_processes,
         source_addresses=args.source_addresses, connect_concurrency=args.connect_concurrency, fit=not args.no_fit,
-        csms_gc_freeze=args.csms_gc_freeze,
         csms_gc_threshold=args.csms_gc_threshold,
+        csms_ping_interval=args.csms_ping_interval,
     )  # fmt: skip
     print("\n".join(header_lines()), "\n", flush=True)
     data = run(config)

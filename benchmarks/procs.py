@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
@@ -105,10 +105,8 @@ def run_sim(
     args: Sequence[str],
     *,
     timeout: float = 600.0,
-    on_connected: Callable[[], None] | None = None,
 ) -> SimEvents:
-    """Run ``ocppwire-sim`` against ``csms`` with ``args`` (``--json`` is added); sample the CSMS meanwhile.
-    ``on_connected`` is called when every station is connected (as the traffic starts)."""
+    """Run ``ocppwire-sim`` against ``csms`` with ``args`` (``--json`` is added); sample the CSMS meanwhile."""
     child = subprocess.Popen(
         [sys.executable, "-m", "ocppwire.sim", csms.url, *args, "--json"],
         stdout=subprocess.PIPE,
@@ -130,8 +128,6 @@ def run_sim(
             if name == "connected":
                 connected = event
                 rss_connected = csms.rss()
-                if on_connected is not None:
-                    on_connected()
             elif name == "measure-start":
                 cpu_start = csms.cpu_seconds()
                 sim_start = _cpu(sim)

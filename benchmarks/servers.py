@@ -61,8 +61,8 @@ def _ws_settings(args: argparse.Namespace) -> dict[str, Any]:
     extensions = [factory] if args.compression else None
     return {
         "extensions": extensions,
-        "ping_interval": 30.0,
-        "ping_timeout": 30.0,
+        "ping_interval": args.ping_interval or None,
+        "ping_timeout": (args.ping_interval or None) and 30.0,
         "max_size": 2**20,
         "open_timeout": 60.0,
         "close_timeout": 5.0,
@@ -239,7 +239,6 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    loop.add_signal_handler(signal.SIGUSR1, freeze_collector)
     ready = {"port": port, "pid": os.getpid(), "kind": args.kind, "open_files": open_files}
     print(json.dumps(ready), flush=True)
     await stop.wait()
@@ -247,17 +246,6 @@ async def _serve(args: argparse.Namespace) -> None:
         with open(args.gc_stats, "w", encoding="utf-8") as out:
             json.dump(collector.as_dict(), out)
     await close()
-
-
-def freeze_collector() -> None:
-    """SIGUSR1: collect, then move every object alive now out of the collector's sight (``gc.freeze``).
-
-    What a long-running CSMS on CPython 3.11 can do once its fleet has connected: the connections' objects
-    are long-lived, and without this every full collection walks all of them — seconds at 20,000
-    connections, during which no station is answered (docs/benchmarks.md). Frozen objects are still
-    freed by reference counting; only cycles among them are never collected."""
-    gc.collect()
-    gc.freeze()
 
 
 class CollectorStats:
@@ -313,6 +301,9 @@ def main() -> None:
         choices=["websockets", "picows"],
         default="websockets",
         help="ocppwire only: the WebSocket transport (ServerOptions.transport)",
+    )
+    parser.add_argument(
+        "--ping-interval", type=float, default=30.0, help="seconds between keep-alive pings per connection (0: none)"
     )
     parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio", help="the event loop")
     parser.add_argument("--cluster", metavar="NATS_URL", help="ocppwire only: join a cluster on this NATS server")

@@ -9,6 +9,7 @@ for most of a minute, and a fleet split over processes reports one merged result
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import json
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from ocppwire.sim import Scenario, ScenarioName, SimConfig, SimResult, simulate
 from ocppwire.sim.addresses import parse_source_addresses, source_address_of
+from ocppwire.sim.collector import quiet_collector
 from ocppwire.sim.workers import split
 from ocppwire.v201 import csms
 from ocppwire.v201 import messages as m
@@ -91,6 +93,14 @@ def test_mix_is_staggered_periodic_and_repeatable() -> None:
     assert next(Scenario(ScenarioName.MIX, seed=8).timed_script(3))[0] != times[0]
 
 
+def test_the_quiet_collector_restores_the_collector() -> None:
+    before = gc.get_threshold()
+    with quiet_collector():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 1_000_000
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_split_keeps_station_numbers_contiguous() -> None:
     parts = split(SimConfig("ws://h/ocpp", stations=7, first_station=100, connect_concurrency=10), 3)
     assert [(p.first_station, p.stations, p.connect_concurrency) for p in parts] == [
@@ -102,10 +112,12 @@ def test_split_keeps_station_numbers_contiguous() -> None:
         split(SimConfig("ws://h/ocpp", stations=2), 3)
 
 
-async def test_connections_come_from_each_source_address(start_csms: StartCsms) -> None:
+@pytest.mark.parametrize("transport", ["websockets", "picows"])
+async def test_connections_come_from_each_source_address(start_csms: StartCsms, transport: str) -> None:
     handler = AddressRecordingCsms()
     server = await start_csms(handler)
-    config = SimConfig(server.url, stations=4, duration=0.2, source_addresses=("127.0.0.2", "127.0.0.3"))
+    addresses = ("127.0.0.2", "127.0.0.3")
+    config = SimConfig(server.url, stations=4, duration=0.2, source_addresses=addresses, transport=transport)
     result = await simulate(config)
     assert result.errors == 0 and result.connected == 4
     assert handler.hosts == {"SIM00000": "127.0.0.2", "SIM00001": "127.0.0.3", "SIM00002": "127.0.0.2",
@@ -149,3 +161,21 @@ async def test_a_fleet_over_two_processes_reports_one_result(start_csms: StartCs
     assert sorted(handler.hosts) == [f"SIM{n:05d}" for n in range(6)]
     assert {handler.hosts[f"SIM{n:05d}"] for n in (0, 2, 4)} == {"127.0.0.1"}
     assert {handler.hosts[f"SIM{n:05d}"] for n in (1, 3, 5)} == {"127.0.0.2"}
+
+
+def test_the_fleet_bench_fits_the_fleet_to_the_open_file_limit() -> None:
+    from benchmarks.fleet_bench import SPARE_FILES, fleet_size, port_range
+
+    assert fleet_size(50_000, 20_000, 30) == 19_900  # rounded down to a hundred, spare descriptors kept
+    assert fleet_size(50_000, 20_000, 20_000 - SPARE_FILES - 150) == 100
+    assert fleet_size(1_000, 20_000, 30) == 1_000
+    assert fleet_size(50_000, 50, 30) == 0
+    assert 1_000 <= port_range() <= 65_536
+
+
+def test_a_failing_worker_process_ends_the_run_with_one_line() -> None:
+    # a loop name the CLI accepts but the worker cannot start: every worker fails before connecting
+    from ocppwire.sim.workers import simulate_in_processes
+
+    with pytest.raises(RuntimeError, match="simulator worker [01] failed: ValueError: loop must be one of"):
+        simulate_in_processes(SimConfig("ws://127.0.0.1:9/ocpp", stations=2), 2, loop="nope")

@@ -137,7 +137,11 @@ def simulate_and_report(args: SimArgs) -> int:
     try:
         if args.processes > 1:
             sink = _json_line if args.json else None
-            result = simulate_in_processes(config, args.processes, sink, loop=args.loop)
+            try:
+                result = simulate_in_processes(config, args.processes, sink, loop=args.loop)
+            except RuntimeError as exc:  # a worker process failed: one line, its reason
+                print(f"{PROG}: {exc}", file=sys.stderr)
+                return 1
         else:
             result = run(_run(config, args.json), loop=args.loop)
     except KeyboardInterrupt:

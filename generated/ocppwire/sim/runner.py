@@ -18,7 +18,7 @@ Errors of every phase are counted and reported: a run with any error is not a cl
 from __future__ import annotations
 
 import asyncio
-import gc
+import contextlib
 import resource
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .addresses import source_address_of
+from .collector import quiet_collector
 from .flaky import FlakyStation, OutboxCounts
 from .scenario import Scenario, ScenarioName
 from .station import Recorder, SimStation, StationOptions
@@ -62,11 +63,14 @@ class SimConfig:
     open_timeout: float = 60.0
     ping_interval: float | None = None
     """WebSocket ping interval of the stations (``None``: no pings from the stations)."""
+    quiet_collector: bool = True
+    """Freeze the connected fleet and start no full garbage collection until the run ends (process-wide
+    settings, restored afterwards; :mod:`ocppwire.sim.collector`). False leaves the collector alone."""
     source_addresses: tuple[str, ...] = ()
-    transport: str = "websockets"
-    """The stations' WebSocket implementation (``websockets`` or ``picows``)."""
     """Local addresses the stations connect from, round-robin by station number (empty: the OS picks);
     see :mod:`ocppwire.sim.addresses`."""
+    transport: str = "websockets"
+    """The stations' WebSocket implementation (``websockets`` or ``picows``)."""
 
     def __post_init__(self) -> None:
         if self.stations < 1:
@@ -252,36 +256,31 @@ class Simulation:
         await ready.wait()
         connect_seconds = time.perf_counter() - started
         self._event("connected", connected=self.connected, stations=config.stations, seconds=connect_seconds)
-        # The fleet's connections live until the end of the run: take them out of the collector's sight, or
-        # every full collection walks all of them (about a second per 10,000 stations) and stalls every
-        # station of this process at once, which would show up as the CSMS's latency.
-        gc.collect()
-        gc.freeze()
-        if start_gate is not None:
-            await start_gate()
+        with quiet_collector() if config.quiet_collector else contextlib.nullcontext():
+            if start_gate is not None:
+                await start_gate()
 
-        go.set()
-        if config.warmup:
-            self._event("warmup", seconds=config.warmup)
-            await asyncio.sleep(config.warmup)
-        setup, _ = recorder.swap(recording=True)
-        self._event("measure-start", seconds=config.duration)
-        window_started = time.perf_counter()
-        await asyncio.sleep(config.duration)
-        window, latency = recorder.swap(recording=False)
-        window_seconds = time.perf_counter() - window_started
-        self._event("measure-end", answered=window.answered, seconds=window_seconds)
+            go.set()
+            if config.warmup:
+                self._event("warmup", seconds=config.warmup)
+                await asyncio.sleep(config.warmup)
+            setup, _ = recorder.swap(recording=True)
+            self._event("measure-start", seconds=config.duration)
+            window_started = time.perf_counter()
+            await asyncio.sleep(config.duration)
+            window, latency = recorder.swap(recording=False)
+            window_seconds = time.perf_counter() - window_started
+            self._event("measure-end", answered=window.answered, seconds=window_seconds)
 
-        self._event("stopping")
-        recorder.running = False
-        for station in self.stations:
-            if isinstance(station, SimStation):
-                station.interrupt()  # a paced station may be sleeping for most of an interval
-        _, unfinished = await asyncio.wait(tasks, timeout=config.call_timeout + 5)
-        for task in unfinished:
-            task.cancel()
-        closed = await asyncio.gather(*(s.close() for s in self.stations), return_exceptions=True)
-        gc.unfreeze()
+            self._event("stopping")
+            recorder.running = False
+            for station in self.stations:
+                if isinstance(station, SimStation):
+                    station.interrupt()  # a paced station may be sleeping for most of an interval
+            _, unfinished = await asyncio.wait(tasks, timeout=config.call_timeout + 5)
+            for task in unfinished:
+                task.cancel()
+            closed = await asyncio.gather(*(s.close() for s in self.stations), return_exceptions=True)
         shutdown, _ = recorder.swap(recording=False)
         outbox = None
         if config.scenario.name is ScenarioName.FLAKY:
