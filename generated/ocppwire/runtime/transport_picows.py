@@ -174,7 +174,7 @@ class PicowsChannel(WSListener):
         _forget_handshake(transport)
         on_open, self._on_open = self._on_open, None
         if self._keepalive is not None:
-            self._next_ping_at = asyncio.get_running_loop().time() + self._keepalive.interval
+            self._next_ping_at = self._keepalive.first_ping_at(asyncio.get_running_loop().time())
             self._keepalive.add(self)
         if on_open is not None:
             on_open(self)
