@@ -68,6 +68,12 @@ def test_small_frames_and_other_frame_types_stay_two_stage() -> None:
     assert isinstance(small, Call) and isinstance(small.payload, msgspec.Raw)
     result = warm.decode_frame(json.dumps([3, "1", METER]).encode())
     assert isinstance(result.payload, msgspec.Raw)  # type: ignore[union-attr]
+    readings = METER["meterValue"] * (codec_module._ONE_PASS_MAX_BYTES // 500)
+    huge = _frame("h", "MeterValues", {"evseId": 1, "meterValue": readings})
+    assert len(huge) > codec_module._ONE_PASS_MAX_BYTES  # bounds what a refused frame costs (refused_frames.py)
+    frame = warm.decode_frame(huge)
+    assert isinstance(frame, Call) and isinstance(frame.payload, msgspec.Raw)
+    assert _outcome(warm, huge) == _outcome(Codec(ACTIONS), huge)
 
 
 def test_data_transfer_is_never_one_pass_and_is_still_refined() -> None:
