@@ -22,7 +22,8 @@ from ocppwire.v201 import ACTIONS
 from ocppwire.v201 import messages as m
 
 SAMPLED = [{"value": 1.5 + i, "measurand": "Energy.Active.Import.Register"} for i in range(12)]
-METER = {"evseId": 1, "meterValue": [{"timestamp": "2024-01-01T00:00:00Z", "sampledValue": SAMPLED}]}
+READINGS: list[dict[str, Any]] = [{"timestamp": "2024-01-01T00:00:00Z", "sampledValue": SAMPLED}]
+METER: dict[str, Any] = {"evseId": 1, "meterValue": READINGS}
 
 
 def _frame(message_id: str, action: str, payload: Any) -> bytes:
@@ -64,11 +65,11 @@ def test_large_calls_of_a_known_action_are_decoded_in_one_pass_with_the_same_res
 
 def test_small_frames_and_other_frame_types_stay_two_stage() -> None:
     warm = _warm()
-    small = warm.decode_frame(_frame("1", "MeterValues", {"evseId": 1, "meterValue": METER["meterValue"][:0]}))
+    small = warm.decode_frame(_frame("1", "MeterValues", {"evseId": 1, "meterValue": []}))
     assert isinstance(small, Call) and isinstance(small.payload, msgspec.Raw)
     result = warm.decode_frame(json.dumps([3, "1", METER]).encode())
     assert isinstance(result.payload, msgspec.Raw)  # type: ignore[union-attr]
-    readings = METER["meterValue"] * (codec_module._ONE_PASS_MAX_BYTES // 500)
+    readings = READINGS * (codec_module._ONE_PASS_MAX_BYTES // 500)
     huge = _frame("h", "MeterValues", {"evseId": 1, "meterValue": readings})
     assert len(huge) > codec_module._ONE_PASS_MAX_BYTES  # bounds what a refused frame costs (refused_frames.py)
     frame = warm.decode_frame(huge)
