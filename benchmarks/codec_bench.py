@@ -155,7 +155,7 @@ class BenchCustomData(msgspec.Struct, CustomData, kw_only=True, forbid_unknown_f
 
 def _payload(frame: bytes) -> bytes:
     """The payload bytes of a CALL frame."""
-    return bytes(c.CODEC.decode_frame(frame).payload)  # type: ignore[union-attr]
+    return bytes(c.HEADER.decode(frame).payload)
 
 
 def custom_data(budget: Budget, report: CodecReport) -> None:

@@ -28,6 +28,7 @@ from ocpp import messages as peer_messages
 from ocppwire.runtime.codec import Codec
 from ocppwire.runtime.frames import Call
 
+from .contenders import HEADER
 from .samples import INBOUND, TS, Sample
 from .table import rate, ratio, render
 from .timing import Budget, measure_all
@@ -162,7 +163,7 @@ class VersionContenders:
 
         def send(payload: Any) -> bytes:
             data = codec.encode(Call("19223201", action, payload))
-            decoder.decode(codec.decode_frame(data).payload)  # type: ignore[union-attr]
+            decoder.decode(HEADER.decode(data).payload)
             return data
 
         return send
