@@ -62,8 +62,9 @@ decodes a large CALL of a known action whole, and these rows need the payload by
 
 # ---- inbound: bytes -> validated message -------------------------------------------------------
 def ours_inbound(data: bytes) -> Any:
-    """Header decode, then typed payload decode with every schema constraint checked."""
-    return CODEC.decode_call(CODEC.decode_frame(data))  # type: ignore[arg-type]
+    """Header decode, then typed payload decode with every schema constraint checked: the one codec call the
+    protocol core makes per frame (:meth:`Codec.decode_incoming`)."""
+    return CODEC.decode_incoming(data)
 
 
 def peer_inbound(data: bytes) -> Any:

@@ -147,7 +147,7 @@ class VersionContenders:
         self.peer_call = importlib.import_module(f"ocpp.{self.version}.call")
 
     def ours_inbound(self, data: bytes) -> Any:
-        return self.codec.decode_call(self.codec.decode_frame(data))  # type: ignore[arg-type]
+        return self.codec.decode_incoming(data)
 
     def peer_inbound(self, data: bytes) -> Any:
         message = peer_messages.unpack(data)

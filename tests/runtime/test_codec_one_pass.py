@@ -140,3 +140,41 @@ def test_the_one_pass_decoder_uses_the_codecs_own_custom_data_registry() -> None
     assert isinstance(one_pass, Call) and isinstance(one_pass.payload, m.MeterValuesRequest)
     assert one_pass.payload.custom_data == Meter(vendor_id="com.example.meter", serial="S-1")
     assert _outcome(codec, data) == two_stage
+
+
+def test_decode_incoming_is_decode_frame_then_decode_call() -> None:
+    """The protocol core's one call per frame gives what the two stages give, errors included."""
+    from ocppwire.runtime.codec import Codec, FrameError
+    from ocppwire.v201 import ACTIONS
+
+    one, two = Codec(ACTIONS), Codec(ACTIONS)
+    frames = [
+        b'[2,"h1","Heartbeat",{}]',
+        b'[2,"h2","Heartbeat",{}]',  # the second CALL of an action takes the cached decoder
+        b'[2,"s1","StatusNotification",{"timestamp":"2025-01-01T00:00:00Z","connectorStatus":"Available",'
+        b'"evseId":1,"connectorId":1}]',
+        b'[2,"b1","StatusNotification",{"timestamp":"2025-01-01T00:00:00Z"}]',  # payload refused
+        b'[2,"u1","NoSuchAction",{}]',  # unknown action: header read, NotImplemented
+        b'[3,"r1",{"currentTime":"2025-01-01T00:00:00Z"}]',
+        b'[2,"x"',  # not JSON: header never read
+    ]
+    for data in frames:
+        try:
+            frame, spec, request = one.decode_incoming(data)
+        except FrameError as exc:
+            with pytest.raises(FrameError) as expected:
+                frame2 = two.decode_frame(data)
+                two.decode_call(frame2)  # type: ignore[arg-type]
+            assert (exc.error.code, str(exc.error), exc.message_id) == (
+                expected.value.error.code,
+                str(expected.value.error),
+                expected.value.message_id,
+            )
+            assert exc.header_read == (data.startswith(b'[2,"b1"') or data.startswith(b'[2,"u1"'))
+            continue
+        frame2 = two.decode_frame(data)
+        assert frame == frame2
+        if spec is None:
+            assert request is None
+        else:
+            assert (spec, request) == two.decode_call(frame2)  # type: ignore[arg-type]

@@ -567,19 +567,28 @@ class OcppProtocol:
         if self._closed:
             raise ConnectionClosedError(self._close_reason)
         codec = self.codec
+        signing = self.config.signing
+        spec: ActionSpec[Any, Any] | None = None
+        request: Any = None
         try:
-            frame = codec.decode_frame(data)
+            if signing is None:  # one codec call per frame: the header and, for a CALL, its typed request
+                frame, spec, request = codec.decode_incoming(data)
+            else:
+                frame = codec.decode_frame(data)
         except FrameError as exc:
+            if exc.header_read:
+                self.stats.calls_received += 1  # a CALL whose payload failed: counted as before
             return self._refused(exc)
         if type(frame) is Call:
             self.stats.calls_received += 1
             signature: SignedBy | None = None
-            try:
-                if self.config.signing is not None:
-                    frame, signature = self._open_call(frame, self.config.signing)
-                spec, request = codec.decode_call(frame)
-            except FrameError as exc:
-                return self._refused(exc)
+            if spec is None:
+                try:
+                    assert signing is not None
+                    frame, signature = self._open_call(frame, signing)
+                    spec, request = codec.decode_call(frame)
+                except FrameError as exc:
+                    return self._refused(exc)
             if self._incoming >= self.config.max_incoming_calls:
                 error = RpcFrameworkError(f"more than {self.config.max_incoming_calls} calls in progress")
                 return self._refused(FrameError(error, frame.message_id, 2), close=True)
