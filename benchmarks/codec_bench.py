@@ -169,7 +169,7 @@ def custom_data(budget: Budget, report: CodecReport) -> None:
             plain = sample.call_frame()
             foreign = Sample(sample.label, sample.action, {**sample.payload, "customData": unregistered}).call_frame()
             known = with_custom_data(sample).call_frame()
-            assert isinstance(c.ours_inbound(known)[1].custom_data, BenchCustomData)
+            assert isinstance(c.ours_inbound(known)[2].custom_data, BenchCustomData)
             spec = c.REGISTRY[sample.action]
             payload = _payload(plain)
             timings = measure_all(
