@@ -156,6 +156,15 @@ class _Refined:
         return self._refine(self._decoder.decode(data))
 
 
+
+def _request_refused(exc: Exception, payload: msgspec.Raw, message_id: str) -> FrameError:
+    """The CALLERROR for a CALL whose request payload failed to decode (schema, UTF-8 or nesting depth)."""
+    if isinstance(exc, msgspec.ValidationError):
+        return FrameError(_payload_error(payload, exc), message_id, MessageType.CALL)
+    if isinstance(exc, UnicodeDecodeError):  # the header decode skips over the payload's strings
+        return FrameError(RpcFrameworkError(_NOT_UTF8_JSON), message_id, MessageType.CALL)
+    return FrameError(RpcFrameworkError(_TOO_DEEP), message_id, MessageType.CALL)
+
 class Codec:
     """Encodes and decodes frames for one action registry (one OCPP version).
 
@@ -272,12 +281,8 @@ class Codec:
                 return frame, spec, payload
             try:
                 return frame, spec, decoder.decode(payload)
-            except msgspec.ValidationError as exc:
-                raise FrameError(_payload_error(payload, exc), frame.message_id, MessageType.CALL) from None
-            except UnicodeDecodeError:  # the header decode skips over the payload's strings
-                raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL) from None
-            except RecursionError:
-                raise FrameError(RpcFrameworkError(_TOO_DEEP), frame.message_id, MessageType.CALL) from None
+            except (msgspec.ValidationError, UnicodeDecodeError, RecursionError) as exc:
+                raise _request_refused(exc, payload, frame.message_id) from None
         except FrameError as exc:
             exc.header_read = True
             raise
@@ -299,12 +304,8 @@ class Codec:
             return spec, payload
         try:
             return spec, decoder.decode(payload)
-        except msgspec.ValidationError as exc:
-            raise FrameError(_payload_error(payload, exc), frame.message_id, MessageType.CALL) from None
-        except UnicodeDecodeError:  # the header decode skips over the payload's strings
-            raise FrameError(RpcFrameworkError(_NOT_UTF8_JSON), frame.message_id, MessageType.CALL) from None
-        except RecursionError:
-            raise FrameError(RpcFrameworkError(_TOO_DEEP), frame.message_id, MessageType.CALL) from None
+        except (msgspec.ValidationError, UnicodeDecodeError, RecursionError) as exc:
+            raise _request_refused(exc, payload, frame.message_id) from None
 
     def _request_entry(self, frame: Call[msgspec.Raw]) -> tuple[ActionSpec[Any, Any], _PayloadDecoder]:
         """Look an action up in the registry (first CALL of each action); ``NotImplemented`` if unknown.
