@@ -375,9 +375,14 @@ async def attack_slow_tls(url: str, seconds: float, tls_folder: str | None) -> d
 async def attack_descriptor_exhaustion(url: str, seconds: float, tls_folder: str | None) -> dict[str, Any]:
     """More connections than the CSMS has descriptors (it runs with RLIMIT_NOFILE 100)."""
     streams = []
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + seconds
     for _ in range(400):
-        with contextlib.suppress(OSError):
-            streams.append(await asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1])))
+        if loop.time() > give_up:
+            break  # a full accept queue makes connects wait for SYN retries: bounded, never minutes
+        with contextlib.suppress(OSError, TimeoutError):
+            connecting = asyncio.open_connection("127.0.0.1", int(url.rsplit(":", 1)[1]))
+            streams.append(await asyncio.wait_for(connecting, 2))
     await asyncio.sleep(seconds)
     for _, writer in streams:
         writer.close()
@@ -546,7 +551,12 @@ async def run_row(name: str, seconds: float, workdir: Path) -> Row:
             stdout=asyncio.subprocess.PIPE,
         )
         sampler = asyncio.create_task(_peak_rss(csms.process.pid))
-        out, _ = await asyncio.wait_for(attacker.communicate(), duration + 60)
+        try:
+            out, _ = await asyncio.wait_for(attacker.communicate(), duration + 30)
+        except TimeoutError:  # an attacker that hangs is reported as failed, never left running
+            attacker.kill()
+            await attacker.wait()
+            out = b""
         sampler.cancel()
         await asyncio.gather(sampler, return_exceptions=True)
         latencies = bystanders.window()
