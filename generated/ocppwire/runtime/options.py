@@ -12,6 +12,7 @@ reason for each figure.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
@@ -119,6 +120,8 @@ class ConnectionOptions:
             raise ValueError(
                 f"{type(self).__name__}.transport must be one of {', '.join(TRANSPORTS)}, got {self.transport!r}"
             )
+        if self.transport == "picows" and importlib.util.find_spec("picows") is None:
+            raise ImportError(f"{type(self).__name__}.transport='picows' needs picows: pip install 'ocppwire[fast]'")
 
     def session_config(self) -> SessionConfig:
         """The per-connection settings the session (correlator) of each connection runs with."""
