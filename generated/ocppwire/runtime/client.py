@@ -39,7 +39,7 @@ from websockets.typing import Subprotocol
 
 from .channel import Channel
 from .connection import ConnectionInfo, OcppConnection
-from .deflate import DeflateSettings, ExtensionRefusedError, accept_response, client_offer
+from .deflate import ExtensionRefusedError, accept_response, client_offer, deflate_settings
 from .endpoint import Endpoint
 from .exceptions import ConnectionClosedError, ConnectionRejectedError
 from .handshake import basic_authorization, station_url
@@ -318,9 +318,8 @@ async def _open_picows(
     from . import transport_picows as picows
 
     headers["Sec-WebSocket-Protocol"] = subprotocol
-    settings = None
-    if options.compression:
-        settings = options.compression if isinstance(options.compression, DeflateSettings) else DeflateSettings()
+    settings = deflate_settings(options.compression)
+    if settings is not None:
         headers["Sec-WebSocket-Extensions"] = client_offer(settings)
 
     def make_channel(request: Any, response: Any) -> picows.PicowsChannel:
@@ -328,10 +327,7 @@ async def _open_picows(
         return picows.PicowsChannel(
             subprotocol=response.headers.get("Sec-WebSocket-Protocol"),
             deflate=agreed,
-            max_message_size=options.max_message_size,
-            read_ahead=options.read_ahead,
-            send_timeout=options.send_timeout,
-            close_timeout=options.close_timeout,
+            limits=options,
             label=identity,
         )
 

@@ -30,6 +30,7 @@ __all__ = [
     "PerMessageDeflate",
     "accept_response",
     "client_offer",
+    "deflate_settings",
     "negotiate",
 ]
 
@@ -78,6 +79,14 @@ class DeflateSettings:
             raise ValueError(f"DeflateSettings.mem_level must be 1..9, got {self.mem_level!r}")
         if self.compress_threshold < 0:
             raise ValueError(f"DeflateSettings.compress_threshold must not be negative, got {self.compress_threshold!r}")
+
+
+def deflate_settings(compression: object) -> DeflateSettings | None:
+    """What a ``compression`` option asks this module for: ``None`` when off (``False``), the object itself when
+    it is a :class:`DeflateSettings`, else (``True``) the defaults."""
+    if not compression:
+        return None
+    return compression if isinstance(compression, DeflateSettings) else DeflateSettings()
 
 
 class PerMessageDeflate:

@@ -66,7 +66,7 @@ from websockets.typing import Subprotocol
 from .admission import AdmissionGate, Refusal
 from .channel import Channel
 from .connection import ConnectionInfo, OcppConnection
-from .deflate import DeflateSettings, negotiate
+from .deflate import DeflateSettings, deflate_settings, negotiate
 from .endpoint import Endpoint
 from .keepalive import KeepAlive
 from .handshake import (
@@ -400,8 +400,6 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
             self._picows_upgrade,
             prepare=self._picows_prepare if asynchronous else None,
             handshake_timeout=options.open_timeout,
-            ping_interval=None,  # one KeepAlive timer for every connection instead of a task per connection
-            ping_timeout=None,
             max_frame_size=options.max_message_size,
             logger=picows.PicowsLogger(logging.getLogger("ocppwire.server.picows")),
         )
@@ -435,9 +433,8 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         offered = picows.offered_values(headers, "Sec-WebSocket-Protocol")
         subprotocol = choose_subprotocol(offered, self._subprotocols)
         agreed = None
-        compression = options.compression
-        if compression:
-            settings = compression if isinstance(compression, DeflateSettings) else DeflateSettings()
+        settings = deflate_settings(options.compression)
+        if settings is not None:
             agreed = negotiate(", ".join(headers.getall("Sec-WebSocket-Extensions", ())), settings)
 
         def on_open(channel: Channel) -> None:
@@ -451,10 +448,7 @@ class OcppServer(Endpoint, Generic[PeerT, HandlerT]):
         channel = picows.PicowsChannel(
             subprotocol=subprotocol,
             deflate=None if agreed is None else agreed[1],
-            max_message_size=options.max_message_size,
-            read_ahead=options.read_ahead,
-            send_timeout=options.send_timeout,
-            close_timeout=options.close_timeout,
+            limits=options,
             label=accepted.identity,
             on_open=on_open,
             keepalive=self._keepalive,

@@ -1,8 +1,9 @@
 """The ``picows`` transport (``ocppwire[fast]``): a :class:`~ocppwire.runtime.channel.Channel` on picows' frame API.
 
 picows parses and writes WebSocket frames in Cython and calls us once per frame, with no task or future
-per message; it answers pings, sends ours (``ping_interval`` / ``ping_timeout``) and bounds single frames
-(``max_message_size``). What OCPP-J needs beyond that is here:
+per message; it answers pings and bounds single frames (``max_message_size``). Our pings come from the
+server's one :class:`~ocppwire.runtime.keepalive.KeepAlive` timer (a station's client uses picows' own
+keep-alive: one connection, one task). What OCPP-J needs beyond that is here:
 
 - **messages, not frames**: fragmented messages are reassembled, bounded by ``max_message_size``
   (1009 beyond it); text must be valid UTF-8 (1007), also when split across fragments;
@@ -24,7 +25,7 @@ import asyncio
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from picows import (
     WSAutoPingStrategy,
@@ -43,6 +44,9 @@ from .channel import INVALID_TEXT, MESSAGE_TOO_BIG, ChannelClosedError
 from .deflate import MessageTooBigError, PerMessageDeflate
 from .exceptions import ConnectionClosedError
 from .keepalive import KeepAlive
+
+if TYPE_CHECKING:
+    from .options import ConnectionOptions
 from .logsafe import TransportLogger
 
 __all__ = [
@@ -129,10 +133,7 @@ class PicowsChannel(WSListener):
         *,
         subprotocol: str | None,
         deflate: PerMessageDeflate | None,
-        max_message_size: int,
-        read_ahead: int,
-        send_timeout: float,
-        close_timeout: float,
+        limits: ConnectionOptions,
         label: str,
         on_open: Callable[[PicowsChannel], None] | None = None,
         keepalive: KeepAlive | None = None,
@@ -143,10 +144,10 @@ class PicowsChannel(WSListener):
         self._next_ping_at = 0.0
         self._subprotocol = subprotocol
         self._deflate = deflate
-        self._max_size = max_message_size
-        self._read_ahead = read_ahead
-        self._send_timeout = send_timeout
-        self._close_timeout = close_timeout
+        self._max_size = limits.max_message_size
+        self._read_ahead = limits.read_ahead
+        self._send_timeout = limits.send_timeout
+        self._close_timeout = limits.close_timeout
         self.label = label
         self.transport: WSTransport | None = None
         self._inbox: list[str | bytes] = []  # at most read_ahead entries; an empty deque would cost 760 bytes
@@ -615,20 +616,16 @@ def server_protocol_factory(
     *,
     prepare: Prepare | None = None,
     handshake_timeout: float,
-    ping_interval: float | None,
-    ping_timeout: float | None,
     max_frame_size: int,
     logger: logging.Logger | logging.LoggerAdapter[Any],
     read_buffer_size: int = 2048,
 ) -> Callable[[], asyncio.BaseProtocol]:
     """A protocol factory for ``loop.create_server``: one picows protocol per accepted connection, whose
     upgrade callback also gets that connection's transport (peer address, TLS certificate), which picows'
-    own server API does not pass on. ``read_buffer_size`` is picows' initial read buffer: small, since
-    an idle station costs it (picows grows it for larger frames)."""
-    pings = ping_settings(ping_interval, ping_timeout)
-    pings.setdefault("auto_ping_idle_timeout", 20.0)
-    pings.setdefault("auto_ping_reply_timeout", 20.0)
-    pings.setdefault("auto_ping_strategy", WSAutoPingStrategy.PING_PERIODICALLY)
+    own server API does not pass on. picows' own keep-alive stays off: the server's
+    :class:`~ocppwire.runtime.keepalive.KeepAlive` pings every connection on one timer.
+    ``read_buffer_size`` is picows' initial read buffer: small, since an idle station costs it (picows
+    grows it for larger frames)."""
 
     def factory() -> asyncio.BaseProtocol:
         protocol: WSProtocol
@@ -645,10 +642,10 @@ def server_protocol_factory(
             logger,
             True,
             handshake_timeout,
-            pings["enable_auto_ping"],
-            pings["auto_ping_idle_timeout"],
-            pings["auto_ping_reply_timeout"],
-            pings["auto_ping_strategy"],
+            False,  # picows' keep-alive: off (see above)
+            20.0,
+            20.0,
+            WSAutoPingStrategy.PING_PERIODICALLY,
             True,
             max_frame_size,
             None,
